@@ -1,0 +1,38 @@
+/** Per-client message budgets of the contract (token buckets), by the kind of message. */
+import type { BucketSpec } from "../rules/tokenBucket";
+import type { MessageType } from "../protocol/messages";
+
+export type RateCategory = "note" | "event" | "chat" | "signal" | "ping" | "transport" | "pattern" | "profile";
+
+export const DEFAULT_RATE_LIMITS: Record<RateCategory, BucketSpec> = {
+  note: { ratePerS: 50, burst: 100 },
+  event: { ratePerS: 20, burst: 20 },
+  chat: { ratePerS: 5, burst: 5 },
+  signal: { ratePerS: 50, burst: 50 },
+  ping: { ratePerS: 10, burst: 20 },
+  transport: { ratePerS: 10, burst: 10 },
+  pattern: { ratePerS: 30, burst: 60 },
+  // Not named by the contract: own instrument/mute and host actions, so none of them can be spammed.
+  profile: { ratePerS: 10, burst: 20 },
+};
+
+export const RATE_CATEGORY_OF: Record<MessageType, RateCategory> = {
+  note: "note",
+  event: "event",
+  chat: "chat",
+  signal: "signal",
+  ping: "ping",
+  tempo: "transport",
+  play: "transport",
+  pause: "transport",
+  stop: "transport",
+  seek: "transport",
+  addTrack: "pattern",
+  setStep: "pattern",
+  clearTrack: "pattern",
+  removeTrack: "pattern",
+  instrument: "profile",
+  mute: "profile",
+  transferHost: "profile",
+  kick: "profile",
+};

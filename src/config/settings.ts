@@ -1,0 +1,69 @@
+/**
+ * Everything a deployment can set, read once from the environment and validated: a bad value stops
+ * the process with the variable's name and the rule it broke.
+ */
+import { z } from "zod";
+import { MAX_PARTICIPANTS_LIMIT, MIN_PARTICIPANTS } from "../protocol/limits";
+import type { BucketSpec } from "../rules/tokenBucket";
+import { DEFAULT_RATE_LIMITS, type RateCategory } from "./rateLimits";
+
+export interface Settings {
+  port: number;
+  /** Default `maxParticipants` of a new room. */
+  maxParticipants: number;
+  maxTracks: number;
+  reconnectGraceS: number;
+  playLeadInMs: number;
+  maxPayloadBytes: number;
+  logLevel: string;
+  redisUrl: string | undefined;
+  publicAddress: string | undefined;
+  rateLimits: Record<RateCategory, BucketSpec>;
+  /** Server time in ms since epoch; replaced by a controllable clock in tests. */
+  now: () => number;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(2567),
+  MAX_PARTICIPANTS: z.coerce.number().int().min(MIN_PARTICIPANTS).max(MAX_PARTICIPANTS_LIMIT).default(10),
+  MAX_TRACKS: z.coerce.number().int().min(1).max(64).default(16),
+  RECONNECT_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
+  PLAY_LEAD_IN_MS: z.coerce.number().int().min(0).max(5000).default(100),
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  REDIS_URL: optionalText,
+  PUBLIC_ADDRESS: optionalText,
+});
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    maxParticipants: e.MAX_PARTICIPANTS,
+    maxTracks: e.MAX_TRACKS,
+    reconnectGraceS: e.RECONNECT_GRACE_S,
+    playLeadInMs: e.PLAY_LEAD_IN_MS,
+    maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    publicAddress: e.PUBLIC_ADDRESS,
+    rateLimits: DEFAULT_RATE_LIMITS,
+    now: Date.now,
+  };
+}

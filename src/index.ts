@@ -1,0 +1,4 @@
+import { listen } from "@colyseus/tools";
+import appConfig from "./app.config";
+
+void listen(appConfig);

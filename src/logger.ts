@@ -1,0 +1,8 @@
+/** The process's structured logger (JSON lines on stdout). */
+import pino from "pino";
+
+export type Logger = pino.Logger;
+
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: "jam-server" } });
+}

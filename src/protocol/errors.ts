@@ -1,0 +1,52 @@
+/**
+ * Every error a client can see, in one place: the `error` message codes of the contract and the
+ * codes/words a refused join rejects with. Handlers, tests and the README all use these names.
+ */
+import { ServerError } from "@colyseus/core";
+
+/** `code` of the server → client `error` message. */
+export const MessageError = {
+  /** The payload breaks a rule: wrong shape, value out of range, unknown message type. */
+  BAD_REQUEST: "BAD_REQUEST",
+  /** The sender may not do this: not the host, or the room's transport policy. */
+  NOT_ALLOWED: "NOT_ALLOWED",
+  /** The target participant or track does not exist. */
+  NOT_FOUND: "NOT_FOUND",
+  /** Too many messages of this kind; the excess was dropped. */
+  RATE_LIMITED: "RATE_LIMITED",
+} as const;
+export type MessageErrorCode = (typeof MessageError)[keyof typeof MessageError];
+
+/**
+ * Codes a refused create/join rejects with (the client's promise rejects with `{ code, message }`).
+ * Colyseus itself answers an unknown room id with 4212 and the words `room "X" not found`.
+ */
+export const JoinError = {
+  NOT_FOUND: 4212,
+  FULL: 4230,
+  NAME_TAKEN: 4231,
+  INVALID_NAME: 4232,
+  INVALID_OPTION: 4233,
+  CODE_UNAVAILABLE: 4234,
+} as const;
+export type JoinErrorCode = (typeof JoinError)[keyof typeof JoinError];
+
+/**
+ * A refused join or create; Colyseus forwards `code` and `message` to the client. A ServerError,
+ * so Colyseus does not log an expected refusal as a server error.
+ */
+export class JoinRefused extends ServerError {
+  constructor(code: JoinErrorCode, message: string) {
+    super(code, message);
+    this.name = "JoinRefused";
+  }
+}
+
+export const refuse = {
+  full: (max: number) => new JoinRefused(JoinError.FULL, `room is full (${max} participants)`),
+  nameTaken: (name: string) => new JoinRefused(JoinError.NAME_TAKEN, `name already taken: "${name}"`),
+  invalidName: (why: string) => new JoinRefused(JoinError.INVALID_NAME, `invalid name: ${why}`),
+  invalidOption: (why: string) => new JoinRefused(JoinError.INVALID_OPTION, `invalid option: ${why}`),
+  codeUnavailable: () =>
+    new JoinRefused(JoinError.CODE_UNAVAILABLE, "no free room code could be claimed, try again"),
+};

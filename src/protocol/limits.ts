@@ -1,0 +1,12 @@
+/** The contract's fixed ranges. Defaults that deployments may change live in config/settings.ts. */
+export const MIN_TEMPO = 20;
+export const MAX_TEMPO = 300;
+export const DEFAULT_TEMPO = 120;
+export const MIN_PARTICIPANTS = 2;
+export const MAX_PARTICIPANTS_LIMIT = 16;
+export const MIN_LOOP_STEPS = 4;
+export const MAX_LOOP_STEPS = 64;
+export const DEFAULT_LOOP_STEPS = 16;
+export const DEFAULT_INSTRUMENT = "piano";
+export const TRANSPORT_POLICIES = ["host", "everyone"] as const;
+export type TransportPolicy = (typeof TRANSPORT_POLICIES)[number];

@@ -1,0 +1,75 @@
+/**
+ * Create and join options, from `unknown` to typed values. Names are checked separately from the
+ * other options because a bad name is refused with its own words ("invalid name").
+ */
+import { z } from "zod";
+import { checkLabel } from "../rules/labels";
+import { describeIssue } from "./describeIssue";
+import { refuse } from "./errors";
+import {
+  DEFAULT_INSTRUMENT,
+  DEFAULT_LOOP_STEPS,
+  DEFAULT_TEMPO,
+  MAX_LOOP_STEPS,
+  MAX_PARTICIPANTS_LIMIT,
+  MAX_TEMPO,
+  MIN_LOOP_STEPS,
+  MIN_PARTICIPANTS,
+  MIN_TEMPO,
+  TRANSPORT_POLICIES,
+  type TransportPolicy,
+} from "./limits";
+
+export interface RoomOptions {
+  tempo: number;
+  maxParticipants: number;
+  private: boolean;
+  transport: TransportPolicy;
+  loopSteps: number;
+}
+
+export interface JoinProfile {
+  name: string;
+  instrument: string;
+}
+
+const instrument = z.unknown().transform((input, ctx) => {
+  if (input === undefined) return DEFAULT_INSTRUMENT;
+  const check = checkLabel(input, "instrument");
+  if (check.ok) return check.value;
+  ctx.addIssue({ code: "custom", message: check.reason });
+  return z.NEVER;
+});
+
+function roomOptionsSchema(defaultMaxParticipants: number) {
+  return z.object({
+    tempo: z.number().min(MIN_TEMPO).max(MAX_TEMPO).default(DEFAULT_TEMPO),
+    maxParticipants: z.int().min(MIN_PARTICIPANTS).max(MAX_PARTICIPANTS_LIMIT).default(defaultMaxParticipants),
+    private: z.boolean().default(false),
+    transport: z.enum(TRANSPORT_POLICIES).default("host"),
+    loopSteps: z.int().min(MIN_LOOP_STEPS).max(MAX_LOOP_STEPS).default(DEFAULT_LOOP_STEPS),
+  });
+}
+
+function asObject(input: unknown): Record<string, unknown> {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== "object" || Array.isArray(input)) throw refuse.invalidOption("options must be an object");
+  return input as Record<string, unknown>;
+}
+
+/** The room's own options from `client.create("jam", options)`; throws JoinRefused. */
+export function parseRoomOptions(input: unknown, defaultMaxParticipants: number): RoomOptions {
+  const result = roomOptionsSchema(defaultMaxParticipants).safeParse(asObject(input));
+  if (!result.success) throw refuse.invalidOption(describeIssue(result.error, "invalid options"));
+  return result.data;
+}
+
+/** The joining musician's name and instrument; throws JoinRefused. */
+export function parseJoinProfile(input: unknown): JoinProfile {
+  const options = asObject(input);
+  const name = checkLabel(options.name, "name");
+  if (!name.ok) throw refuse.invalidName(options.name === undefined ? "name is required" : name.reason);
+  const parsed = instrument.safeParse(options.instrument);
+  if (!parsed.success) throw refuse.invalidOption(describeIssue(parsed.error, "invalid instrument"));
+  return { name: name.value, instrument: parsed.data };
+}

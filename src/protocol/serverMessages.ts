@@ -1,0 +1,62 @@
+/** Server → client messages of the contract, as clients receive them. */
+import type { JsonValue } from "../rules/jsonValue";
+import type { MessageErrorCode } from "./errors";
+
+export interface RelayedNote {
+  note: number;
+  velocity: number;
+  on: boolean;
+  step?: number;
+  at?: number;
+  seq?: number;
+  senderId: string;
+  instrument: string;
+}
+
+export interface RelayedEvent {
+  eventName: string;
+  payload?: JsonValue;
+  senderId: string;
+}
+
+export interface ChatLine {
+  senderId: string;
+  name: string;
+  text: string;
+  /** Server time (ms since epoch) the server accepted the line. */
+  at: number;
+}
+
+export interface RelayedSignal {
+  from: string;
+  kind: "offer" | "answer" | "ice";
+  data?: JsonValue;
+}
+
+export interface Pong {
+  t: number;
+  serverTime: number;
+}
+
+export interface ErrorMessage {
+  code: MessageErrorCode;
+  message: string;
+  type?: string;
+}
+
+export interface ServerRestart {
+  reconnectInMs: number;
+}
+
+export interface ServerMessages {
+  note: RelayedNote;
+  event: RelayedEvent;
+  chat: ChatLine;
+  signal: RelayedSignal;
+  pong: Pong;
+  error: ErrorMessage;
+  "server-restart": ServerRestart;
+}
+
+/** Close code of a kicked participant's connection. */
+export const KICKED_CLOSE_CODE = 4001;

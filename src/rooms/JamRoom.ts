@@ -1,0 +1,447 @@
+/**
+ * A jam session. The room validates what clients send, asks the rules in `src/rules/` what follows,
+ * and writes the answer into the synced state or relays it. Musical logic does not live here.
+ */
+import { Deferred, Room, type Client, type RoomException } from "@colyseus/core";
+import type { Settings } from "../config/settings";
+import { RATE_CATEGORY_OF, type RateCategory } from "../config/rateLimits";
+import type { Logger } from "../logger";
+import { JoinRefused, MessageError, refuse, type MessageErrorCode } from "../protocol/errors";
+import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
+import { messageSchemas, parseMessage, type ClientMessage, type MessageSchemas, type MessageType } from "../protocol/messages";
+import { parseJoinProfile, parseRoomOptions, type JoinProfile, type RoomOptions } from "../protocol/options";
+import { KICKED_CLOSE_CODE, type RelayedEvent, type RelayedNote, type ServerMessages } from "../protocol/serverMessages";
+import { ClientLimiter } from "../rules/clientLimiter";
+import { isNameTaken } from "../rules/labels";
+import { newTrackId } from "../rules/pattern";
+import { mayDriveTransport, nextHost } from "../rules/roles";
+import * as sequencer from "../rules/sequencer";
+import { JamState } from "../schema/JamState";
+import { Participant } from "../schema/Participant";
+import { Step } from "../schema/Step";
+import { Track } from "../schema/Track";
+import { CODE_REFRESH_MS, claimRoomCode, refreshRoomCode, releaseRoomCode } from "./roomCodes";
+
+export interface JamRoomDeps {
+  settings: Settings;
+  logger: Logger;
+}
+
+/** What `GET /rooms` and `GET /rooms/:code` read from the matchmaker listing of every process. */
+export interface JamListing {
+  roomCode: string;
+  participants: number;
+  maxParticipants: number;
+  tempo: number;
+  isPlaying: boolean;
+}
+
+type Handler<T extends MessageType> = (client: Client, message: ClientMessage<T>) => void;
+
+/** Colyseus locks a room at `maxClients` with the words "locked"; keep it out of reach and say "full" ourselves. */
+const MAX_CLIENTS_HEADROOM = 2;
+
+export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinProfile> {
+  protected abstract readonly deps: JamRoomDeps;
+
+  private options!: RoomOptions;
+  private schemas!: MessageSchemas;
+  // Replaced in setUp; a default so a room whose onCreate failed still answers its patch ticks.
+  private transport = sequencer.stoppedTransport(DEFAULT_TEMPO, DEFAULT_LOOP_STEPS);
+  private log!: Logger;
+  /** Set once the code is claimed: only a room that claimed a code releases one. */
+  private claimedCode: string | undefined;
+  private readonly limiters = new Map<string, ClientLimiter<RateCategory>>();
+  private readonly reconnections = new Map<string, Deferred<Client>>();
+
+  // ─── lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+  override async onCreate(rawOptions: unknown): Promise<void> {
+    const created = this.setUp(rawOptions);
+    // Colyseus starts the patch interval before onCreate and never disposes a room whose onCreate
+    // failed: stop it and let auto-dispose take the room away now rather than in 15 s.
+    created.catch(() => {
+      this.patchRate = 0;
+      this.resetAutoDisposeTimeout(0);
+    });
+    return created;
+  }
+
+  private async setUp(rawOptions: unknown): Promise<void> {
+    const { settings } = this.deps;
+    // Everything is validated before the code is claimed: a refusal after the claim would leak it.
+    this.options = parseRoomOptions(rawOptions, settings.maxParticipants);
+    parseJoinProfile(rawOptions);
+    const code = await claimRoomCode(this.presence);
+    if (code === null) throw refuse.codeUnavailable();
+    this.roomId = code;
+    this.claimedCode = code;
+    this.log = this.deps.logger.child({ room: code });
+
+    this.schemas = messageSchemas(this.options.loopSteps);
+    this.transport = sequencer.stoppedTransport(this.options.tempo, this.options.loopSteps);
+    this.state = new JamState().assign({
+      roomCode: code,
+      tempo: this.options.tempo,
+      loopSteps: this.options.loopSteps,
+      transport: this.options.transport,
+    });
+    this.maxClients = this.options.maxParticipants * MAX_CLIENTS_HEADROOM;
+    await this.setPrivate(this.options.private);
+    this.publishListing();
+    this.clock.setInterval(() => this.keepCodeClaimed(), CODE_REFRESH_MS);
+    this.registerMessages();
+    this.log.info({ options: this.options, participants: 0 }, "room created");
+  }
+
+  override onAuth(_client: Client, rawOptions: unknown): JoinProfile {
+    const profile = parseJoinProfile(rawOptions);
+    this.assertRoomFor(profile);
+    return profile;
+  }
+
+  override onJoin(client: Client, _options: unknown, profile: JoinProfile): void {
+    // Re-checked: two joins may both have passed onAuth before either got here.
+    this.assertRoomFor(profile);
+    const isHost = this.state.participants.size === 0;
+    const participant = new Participant().assign({
+      id: client.sessionId,
+      name: profile.name,
+      instrument: profile.instrument,
+      isHost,
+      joinedAt: this.now(),
+      connected: true,
+      muted: false,
+    });
+    this.state.participants.set(client.sessionId, participant);
+    if (isHost) this.state.host = client.sessionId;
+    this.limiters.set(client.sessionId, new ClientLimiter(this.deps.settings.rateLimits));
+    this.publishListing();
+    this.log.info({ sessionId: client.sessionId, isHost, participants: this.state.participants.size }, "joined");
+  }
+
+  override async onLeave(client: Client, consented: boolean): Promise<void> {
+    const id = client.sessionId;
+    const participant = this.state.participants.get(id);
+    const grace = this.deps.settings.reconnectGraceS;
+    if (consented || participant === undefined || grace <= 0) {
+      this.removeParticipant(id, consented ? "left" : "dropped");
+      return;
+    }
+    // allowReconnection must come before any await (Colyseus 0.16).
+    const reconnection = this.allowReconnection(client, grace);
+    this.reconnections.set(id, reconnection);
+    participant.connected = false;
+    this.log.info({ sessionId: id, graceS: grace, participants: this.state.participants.size }, "dropped, waiting for reconnection");
+    // A Deferred on success; a plain rejected promise when the client had not finished joining.
+    const reconnected = await Promise.resolve(reconnection).then(
+      () => true,
+      () => false,
+    );
+    this.reconnections.delete(id);
+    if (reconnected && this.state.participants.has(id)) {
+      participant.connected = true;
+      this.log.info({ sessionId: id, participants: this.state.participants.size }, "reconnected");
+    } else {
+      this.removeParticipant(id, "reconnection grace expired");
+    }
+  }
+
+  override onBeforePatch(): void {
+    if (this.transport.isPlaying) {
+      this.state.currentStep = sequencer.currentStep(this.transport, this.now());
+    }
+  }
+
+  override async onDispose(): Promise<void> {
+    const code = this.claimedCode;
+    if (code === undefined) return;
+    this.log.info({ participants: this.state.participants.size }, "room disposed");
+    await releaseRoomCode(this.presence, code).catch((error: unknown) =>
+      this.log.error({ err: error }, "could not release the room code"),
+    );
+  }
+
+  /** Without this, Colyseus 0.16 ends the whole process when any handler throws. */
+  override onUncaughtException(error: RoomException<this>, methodName: string): void {
+    const cause: unknown = error.cause ?? error;
+    if (cause instanceof JoinRefused) {
+      (this.log ?? this.deps.logger).info({ code: cause.code, reason: cause.message }, "join refused");
+      return;
+    }
+    (this.log ?? this.deps.logger).error({ err: cause, methodName }, "room handler failed");
+  }
+
+  // ─── messages ─────────────────────────────────────────────────────────────────────────────────
+
+  private registerMessages(): void {
+    this.on("note", this.relayNote);
+    this.on("event", this.relayEvent);
+    this.on("chat", this.sendChat);
+    this.on("instrument", this.setInstrument);
+    this.on("mute", this.setMuted);
+    this.on("tempo", this.setTempo);
+    this.on("play", this.play);
+    this.on("pause", this.pause);
+    this.on("stop", this.stop);
+    this.on("seek", this.seek);
+    this.on("transferHost", this.transferHost);
+    this.on("kick", this.kick);
+    this.on("addTrack", this.addTrack);
+    this.on("setStep", this.setStep);
+    this.on("clearTrack", this.clearTrack);
+    this.on("removeTrack", this.removeTrack);
+    this.on("ping", this.answerPing);
+    this.on("signal", this.relaySignal);
+    // Unknown types would otherwise close the connection (4002); the contract answers BAD_REQUEST.
+    this.onMessage("*", (client, type) => this.rejectUnknownType(client, String(type)));
+    this.onMessage("__no_message_handler", (client) => this.rejectUnknownType(client, "__no_message_handler"));
+  }
+
+  /** Registers `handler` behind the rate limit and the payload validator of `type`. */
+  private on<T extends MessageType>(type: T, handler: Handler<T>): void {
+    const category = RATE_CATEGORY_OF[type];
+    this.onMessage(type, (client: Client, payload: unknown) => {
+      const now = this.now();
+      const admission = this.limiters.get(client.sessionId)?.admit(category, now) ?? "accept";
+      if (admission !== "accept") {
+        if (admission === "drop-and-notify") this.reject(client, MessageError.RATE_LIMITED, type, `too many ${category} messages, slow down`);
+        return;
+      }
+      const parsed = parseMessage(this.schemas, type, payload);
+      if (!parsed.ok) return this.reject(client, MessageError.BAD_REQUEST, type, parsed.reason);
+      handler.call(this, client, parsed.value);
+    });
+  }
+
+  private relayNote(client: Client, message: ClientMessage<"note">): void {
+    const relayed: RelayedNote = {
+      note: message.note,
+      velocity: message.velocity,
+      on: message.on,
+      senderId: client.sessionId,
+      instrument: this.participantOf(client).instrument,
+    };
+    if (message.step !== undefined) relayed.step = message.step;
+    if (message.at !== undefined) relayed.at = message.at;
+    if (message.seq !== undefined) relayed.seq = message.seq;
+    this.broadcast("note", relayed, { except: client });
+  }
+
+  private relayEvent(client: Client, message: ClientMessage<"event">): void {
+    const relayed: RelayedEvent = { eventName: message.eventName, senderId: client.sessionId };
+    if (message.payload !== undefined) relayed.payload = message.payload;
+    this.broadcast("event", relayed, { except: client });
+  }
+
+  private sendChat(client: Client, message: ClientMessage<"chat">): void {
+    const line: ServerMessages["chat"] = {
+      senderId: client.sessionId,
+      name: this.participantOf(client).name,
+      text: message.text,
+      at: this.now(),
+    };
+    this.broadcast("chat", line);
+  }
+
+  private setInstrument(client: Client, message: ClientMessage<"instrument">): void {
+    this.participantOf(client).instrument = message.instrument;
+  }
+
+  private setMuted(client: Client, message: ClientMessage<"mute">): void {
+    this.participantOf(client).muted = message.muted;
+  }
+
+  private setTempo(client: Client, message: ClientMessage<"tempo">): void {
+    if (!this.mayDriveTransport(client, "tempo")) return;
+    this.applyTransport(sequencer.setTempo(this.transport, this.now(), message.tempo));
+  }
+
+  private play(client: Client, message: ClientMessage<"play">): void {
+    if (!this.mayDriveTransport(client, "play")) return;
+    this.applyTransport(sequencer.play(this.transport, this.now(), this.deps.settings.playLeadInMs, message.step));
+  }
+
+  private pause(client: Client): void {
+    if (!this.mayDriveTransport(client, "pause")) return;
+    this.applyTransport(sequencer.pause(this.transport, this.now()));
+  }
+
+  private stop(client: Client): void {
+    if (!this.mayDriveTransport(client, "stop")) return;
+    this.applyTransport(sequencer.stop(this.transport));
+  }
+
+  private seek(client: Client, message: ClientMessage<"seek">): void {
+    if (!this.mayDriveTransport(client, "seek")) return;
+    this.applyTransport(sequencer.seek(this.transport, this.now(), this.deps.settings.playLeadInMs, message.step));
+  }
+
+  private transferHost(client: Client, message: ClientMessage<"transferHost">): void {
+    if (!this.isHost(client)) return this.reject(client, MessageError.NOT_ALLOWED, "transferHost", "only the host can hand over the host role");
+    if (!this.state.participants.has(message.to)) {
+      return this.reject(client, MessageError.NOT_FOUND, "transferHost", `no participant "${message.to}" in this room`);
+    }
+    this.setHost(message.to);
+  }
+
+  private kick(client: Client, message: ClientMessage<"kick">): void {
+    const target = message.sessionId;
+    if (!this.isHost(client)) return this.reject(client, MessageError.NOT_ALLOWED, "kick", "only the host can remove participants");
+    if (target === client.sessionId) return this.reject(client, MessageError.NOT_ALLOWED, "kick", "the host cannot kick themselves; leave instead");
+    if (!this.state.participants.has(target)) {
+      return this.reject(client, MessageError.NOT_FOUND, "kick", `no participant "${target}" in this room`);
+    }
+    // Removed first, so onLeave finds no participant and grants no reconnection grace.
+    this.removeParticipant(target, `kicked by ${client.sessionId}`);
+    const pending = this.reconnections.get(target);
+    if (pending instanceof Deferred) pending.reject(new Error("kicked"));
+    this.clients.getById(target)?.leave(KICKED_CLOSE_CODE, "removed by the host");
+  }
+
+  private addTrack(client: Client, message: ClientMessage<"addTrack">): void {
+    const { tracks } = this.state;
+    if (tracks.size >= this.deps.settings.maxTracks) {
+      return this.reject(client, MessageError.BAD_REQUEST, "addTrack", `the pattern already has the most tracks allowed (${this.deps.settings.maxTracks})`);
+    }
+    if (message.id !== undefined && tracks.has(message.id)) {
+      return this.reject(client, MessageError.BAD_REQUEST, "addTrack", `track "${message.id}" already exists`);
+    }
+    const id = message.id ?? newTrackId((candidate) => tracks.has(candidate));
+    const track = new Track().assign({ id, instrument: message.instrument, createdBy: client.sessionId });
+    for (let i = 0; i < this.options.loopSteps; i++) track.steps.push(new Step());
+    tracks.set(id, track);
+  }
+
+  private setStep(client: Client, message: ClientMessage<"setStep">): void {
+    const step = this.trackFor(client, "setStep", message.track)?.steps[message.step];
+    if (step === undefined) return;
+    step.on = message.on;
+    if (message.note !== undefined) step.note = message.note;
+    if (message.velocity !== undefined) step.velocity = message.velocity;
+  }
+
+  private clearTrack(client: Client, message: ClientMessage<"clearTrack">): void {
+    this.trackFor(client, "clearTrack", message.track)?.steps.forEach((step) => (step.on = false));
+  }
+
+  private removeTrack(client: Client, message: ClientMessage<"removeTrack">): void {
+    if (this.trackFor(client, "removeTrack", message.track) === undefined) return;
+    this.state.tracks.delete(message.track);
+  }
+
+  private answerPing(client: Client, message: ClientMessage<"ping">): void {
+    client.send("pong", { t: message.t, serverTime: this.now() } satisfies ServerMessages["pong"]);
+  }
+
+  private relaySignal(client: Client, message: ClientMessage<"signal">): void {
+    if (message.to === client.sessionId) return this.reject(client, MessageError.BAD_REQUEST, "signal", "cannot signal yourself");
+    const target = this.state.participants.get(message.to)?.connected ? this.clients.getById(message.to) : undefined;
+    if (target === undefined) {
+      return this.reject(client, MessageError.NOT_FOUND, "signal", `no connected participant "${message.to}" in this room`);
+    }
+    const relayed: ServerMessages["signal"] = { from: client.sessionId, kind: message.kind };
+    if (message.data !== undefined) relayed.data = message.data;
+    target.send("signal", relayed);
+  }
+
+  private rejectUnknownType(client: Client, type: string): void {
+    this.reject(client, MessageError.BAD_REQUEST, type, `unknown message type "${type}"`);
+  }
+
+  // ─── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+  private now(): number {
+    return this.deps.settings.now();
+  }
+
+  private reject(client: Client, code: MessageErrorCode, type: string, message: string): void {
+    client.send("error", { code, message, type } satisfies ServerMessages["error"]);
+    this.log.debug({ sessionId: client.sessionId, code, type, reason: message }, "message rejected");
+  }
+
+  /** Joined clients always have a participant; onJoin creates it before any message is handled. */
+  private participantOf(client: Client): Participant {
+    const participant = this.state.participants.get(client.sessionId);
+    if (participant === undefined) throw new Error(`no participant for session ${client.sessionId}`);
+    return participant;
+  }
+
+  private isHost(client: Client): boolean {
+    return this.state.host === client.sessionId;
+  }
+
+  private mayDriveTransport(client: Client, type: MessageType): boolean {
+    if (mayDriveTransport(this.options.transport, this.isHost(client))) return true;
+    this.reject(client, MessageError.NOT_ALLOWED, type, "in this room only the host controls the transport");
+    return false;
+  }
+
+  private trackFor(client: Client, type: MessageType, id: string): Track | undefined {
+    const track = this.state.tracks.get(id);
+    if (track === undefined) this.reject(client, MessageError.NOT_FOUND, type, `no track "${id}" in this room`);
+    return track;
+  }
+
+  private assertRoomFor(profile: JoinProfile): void {
+    const { participants } = this.state;
+    if (participants.size >= this.options.maxParticipants) throw refuse.full(this.options.maxParticipants);
+    const names = Array.from(participants.values(), (p) => p.name);
+    if (isNameTaken(profile.name, names)) throw refuse.nameTaken(profile.name);
+  }
+
+  private applyTransport(next: sequencer.Transport): void {
+    const before = this.transport;
+    this.transport = next;
+    this.state.tempo = next.tempo;
+    this.state.isPlaying = next.isPlaying;
+    this.state.playStartedAt = next.playStartedAt;
+    this.state.currentStep = sequencer.currentStep(next, this.now());
+    if (before.tempo !== next.tempo || before.isPlaying !== next.isPlaying) this.publishListing();
+  }
+
+  private setHost(id: string | undefined): void {
+    const previous = this.state.host;
+    if (previous === (id ?? "")) return;
+    const old = this.state.participants.get(previous);
+    if (old !== undefined) old.isHost = false;
+    const next = id === undefined ? undefined : this.state.participants.get(id);
+    if (next !== undefined) next.isHost = true;
+    this.state.host = id ?? "";
+    this.log.info({ from: previous, to: id, participants: this.state.participants.size }, "host changed");
+  }
+
+  private removeParticipant(id: string, reason: string): void {
+    if (!this.state.participants.delete(id)) return;
+    this.limiters.delete(id);
+    if (this.state.host === id) {
+      this.setHost(nextHost(Array.from(this.state.participants.values())));
+    }
+    this.publishListing();
+    this.log.info({ sessionId: id, reason, participants: this.state.participants.size }, "participant removed");
+  }
+
+  /** The matchmaker listing is what other processes see of this room (`GET /rooms`). */
+  private publishListing(): void {
+    this.setMetadata({
+      roomCode: this.roomId,
+      participants: this.state.participants.size,
+      maxParticipants: this.options.maxParticipants,
+      tempo: this.state.tempo,
+      isPlaying: this.state.isPlaying,
+    }).catch((error: unknown) => this.log.error({ err: error }, "could not update the room listing"));
+  }
+
+  private keepCodeClaimed(): void {
+    refreshRoomCode(this.presence, this.roomId).catch((error: unknown) =>
+      this.log.error({ err: error }, "could not refresh the room code claim"),
+    );
+  }
+}
+
+/** The room class Colyseus instantiates, bound to this process's settings and logger. */
+export function jamRoomWith(deps: JamRoomDeps) {
+  return class ConfiguredJamRoom extends JamRoom {
+    protected override readonly deps = deps;
+  };
+}

@@ -1,0 +1,15 @@
+/** The shared pattern's rules that do not depend on the schema. */
+import { randomBytes } from "node:crypto";
+
+export const TRACK_ID_PATTERN = /^[a-z0-9_-]{1,32}$/;
+export const DEFAULT_STEP_NOTE = 60;
+export const DEFAULT_STEP_VELOCITY = 100;
+
+/** A fresh track id that is not in `taken`: `t-` and 8 hex digits. */
+export function newTrackId(taken: (id: string) => boolean): string {
+  let id: string;
+  do {
+    id = `t-${randomBytes(4).toString("hex")}`;
+  } while (taken(id));
+  return id;
+}

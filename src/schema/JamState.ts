@@ -1,0 +1,18 @@
+import { MapSchema, Schema, type } from "@colyseus/schema";
+import { Participant } from "./Participant";
+import { Track } from "./Track";
+
+/** Everything clients of a jam room see, delta-synced every patch. */
+export class JamState extends Schema {
+  @type("string") roomCode: string = "";
+  @type("string") host: string = "";
+  @type("number") tempo: number = 120;
+  @type("boolean") isPlaying: boolean = false;
+  @type("uint8") currentStep: number = 0;
+  @type("uint8") loopSteps: number = 16;
+  /** ms since epoch (fractional at most tempos): float64, never uint32. */
+  @type("float64") playStartedAt: number = 0;
+  @type("string") transport: string = "host";
+  @type({ map: Participant }) participants = new MapSchema<Participant>();
+  @type({ map: Track }) tracks = new MapSchema<Track>();
+}

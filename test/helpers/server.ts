@@ -1,0 +1,36 @@
+/**
+ * Boots the real app config on a test port with settings a test can control: a clock it moves by
+ * hand, a short reconnection grace, a silent logger.
+ */
+import { boot, type ColyseusTestServer } from "@colyseus/testing";
+import { createAppConfig } from "../../src/app.config";
+import { loadSettings, type Settings } from "../../src/config/settings";
+import { createLogger } from "../../src/logger";
+
+/** A server clock that only moves when a test moves it. */
+export class ManualClock {
+  constructor(public time = 1_800_000_000_000) {}
+  readonly now = (): number => this.time;
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+export function testSettings(overrides: Partial<Settings> = {}): Settings {
+  return { ...loadSettings({}), logLevel: "silent", ...overrides };
+}
+
+/** Overridable so several suites (or developers) can run side by side. */
+export const TEST_PORT = Number(process.env.TEST_PORT ?? 2568);
+
+export interface JamTestServer {
+  colyseus: ColyseusTestServer;
+  settings: Settings;
+  endpoint: string;
+}
+
+export async function bootJamServer(overrides: Partial<Settings> = {}, port = TEST_PORT): Promise<JamTestServer> {
+  const settings = testSettings(overrides);
+  const colyseus = await boot(createAppConfig(settings, createLogger("silent")), port);
+  return { colyseus, settings, endpoint: `ws://127.0.0.1:${port}` };
+}
