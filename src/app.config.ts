@@ -4,7 +4,8 @@
  */
 import config from "@colyseus/tools";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { loadSettings, type Settings } from "./config/settings";
+import { loadSettingsOrExit, type Settings } from "./config/settings";
+import { scaleOutOptions } from "./config/scaleOut";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
 import { jamRoomWith } from "./rooms/JamRoom";
@@ -17,6 +18,7 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
       // Colyseus' own log lines go through the same structured logger.
       logger,
       greet: false,
+      ...scaleOutOptions(settings),
     },
     initializeTransport: (options) =>
       // Keep `...options`: it carries the HTTP server express is attached to.
@@ -30,4 +32,4 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
   });
 }
 
-export default createAppConfig(loadSettings());
+export default createAppConfig(loadSettingsOrExit());

@@ -2,7 +2,7 @@
 import type { BucketSpec } from "../rules/tokenBucket";
 import type { MessageType } from "../protocol/messages";
 
-export type RateCategory = "note" | "event" | "chat" | "signal" | "ping" | "transport" | "pattern" | "profile";
+export type RateCategory = "note" | "event" | "chat" | "signal" | "ping" | "transport" | "pattern" | "profile" | "unknown";
 
 export const DEFAULT_RATE_LIMITS: Record<RateCategory, BucketSpec> = {
   note: { ratePerS: 50, burst: 100 },
@@ -14,6 +14,9 @@ export const DEFAULT_RATE_LIMITS: Record<RateCategory, BucketSpec> = {
   pattern: { ratePerS: 30, burst: 60 },
   // Not named by the contract: own instrument/mute and host actions, so none of them can be spammed.
   profile: { ratePerS: 10, burst: 20 },
+  // Message types the contract does not have: each is answered with BAD_REQUEST, so they are
+  // budgeted too, or a client could make the server answer a flood.
+  unknown: { ratePerS: 5, burst: 10 },
 };
 
 export const RATE_CATEGORY_OF: Record<MessageType, RateCategory> = {

@@ -9,6 +9,8 @@ import { DEFAULT_RATE_LIMITS, type RateCategory } from "./rateLimits";
 
 export interface Settings {
   port: number;
+  /** The port this process listens on: `PORT` plus PM2's `NODE_APP_INSTANCE`, as @colyseus/tools does. */
+  processPort: number;
   /** Default `maxParticipants` of a new room. */
   maxParticipants: number;
   maxTracks: number;
@@ -40,6 +42,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   REDIS_URL: optionalText,
   PUBLIC_ADDRESS: optionalText,
+  NODE_APP_INSTANCE: z.coerce.number().int().min(0).default(0),
 });
 
 export class ConfigError extends Error {
@@ -47,7 +50,9 @@ export class ConfigError extends Error {
 }
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
-  const result = envSchema.safeParse(env);
+  // A variable set to an empty string counts as not set, as in most shells' `VAR= command`.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = envSchema.safeParse(given);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
@@ -55,6 +60,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const e = result.data;
   return {
     port: e.PORT,
+    processPort: e.PORT + e.NODE_APP_INSTANCE,
     maxParticipants: e.MAX_PARTICIPANTS,
     maxTracks: e.MAX_TRACKS,
     reconnectGraceS: e.RECONNECT_GRACE_S,
@@ -66,4 +72,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     rateLimits: DEFAULT_RATE_LIMITS,
     now: Date.now,
   };
+}
+
+/** For the process entry point: a bad environment ends the process with the reason, not a stack. */
+export function loadSettingsOrExit(env: NodeJS.ProcessEnv = process.env): Settings {
+  try {
+    return loadSettings(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`jam-server: ${error.message}\n`);
+    process.exit(1);
+  }
 }

@@ -1,6 +1,7 @@
 /** `GET /health`, `GET /rooms`, `GET /rooms/:code`: what a lobby or a shared link asks before joining. */
 import { matchMaker, type IRoomCache } from "@colyseus/core";
 import { Router } from "express";
+import { liveCounts } from "../observability/liveCounts";
 import type { JamListing } from "../rooms/JamRoom";
 import { normalizeRoomCode } from "../rules/roomCode";
 import { JAM_ROOM_NAME } from "../rooms/roomName";
@@ -24,13 +25,17 @@ function summarize(cache: IRoomCache): RoomSummary {
 export function roomRoutes(startedAt: number = Date.now()): Router {
   const router = Router();
 
-  router.get("/health", (_req, res) => {
-    res.json({
-      status: "ok",
-      uptimeS: Math.floor((Date.now() - startedAt) / 1000),
-      rooms: matchMaker.stats.local.roomCount,
-      clients: matchMaker.stats.local.ccu,
-    });
+  router.get("/health", async (_req, res, next) => {
+    try {
+      res.json({
+        status: "ok",
+        uptimeS: Math.floor((Date.now() - startedAt) / 1000),
+        rooms: liveCounts.rooms(),
+        clients: await liveCounts.clients(),
+      });
+    } catch (error) {
+      next(error);
+    }
   });
 
   router.get("/rooms", async (_req, res, next) => {

@@ -48,7 +48,7 @@ export function messageSchemas(loopSteps: number) {
     }),
     event: z.object({
       eventName: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "must be 1–64 of A-Z, a-z, 0-9, :, _, . and -"),
-      payload: json(EVENT_PAYLOAD_MAX_BYTES),
+      payload: json(EVENT_PAYLOAD_MAX_BYTES).optional(),
     }),
     chat: z.object({ text: z.string().min(1).max(CHAT_MAX_CHARS) }),
     instrument: z.object({ instrument: label("instrument") }),

@@ -20,7 +20,7 @@ import { JamState } from "../schema/JamState";
 import { Participant } from "../schema/Participant";
 import { Step } from "../schema/Step";
 import { Track } from "../schema/Track";
-import { CODE_REFRESH_MS, claimRoomCode, refreshRoomCode, releaseRoomCode } from "./roomCodes";
+import { CODE_REFRESH_MS, claimRoomCode, claimsExpire, refreshRoomCode, releaseRoomCode } from "./roomCodes";
 
 export interface JamRoomDeps {
   settings: Settings;
@@ -37,6 +37,9 @@ export interface JamListing {
 }
 
 type Handler<T extends MessageType> = (client: Client, message: ClientMessage<T>) => void;
+
+/** How long clients are told to wait before creating or joining again after a graceful shutdown. */
+const SERVER_RESTART_RECONNECT_MS = 3000;
 
 /** Colyseus locks a room at `maxClients` with the words "locked"; keep it out of reach and say "full" ourselves. */
 const MAX_CLIENTS_HEADROOM = 2;
@@ -89,7 +92,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     this.maxClients = this.options.maxParticipants * MAX_CLIENTS_HEADROOM;
     await this.setPrivate(this.options.private);
     this.publishListing();
-    this.clock.setInterval(() => this.keepCodeClaimed(), CODE_REFRESH_MS);
+    if (claimsExpire(this.presence)) this.clock.setInterval(() => this.keepCodeClaimed(), CODE_REFRESH_MS);
     this.registerMessages();
     this.log.info({ options: this.options, participants: 0 }, "room created");
   }
@@ -130,6 +133,9 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     }
     // allowReconnection must come before any await (Colyseus 0.16).
     const reconnection = this.allowReconnection(client, grace);
+    // Colyseus 0.16 clears its grace timer only on a successful reconnection: after a kick or a
+    // disconnect the timer (and this room with it) would live on for the whole grace.
+    const graceTimer = this.reservedSeatTimeouts[id];
     this.reconnections.set(id, reconnection);
     participant.connected = false;
     this.log.info({ sessionId: id, graceS: grace, participants: this.state.participants.size }, "dropped, waiting for reconnection");
@@ -138,6 +144,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
       () => true,
       () => false,
     );
+    clearTimeout(graceTimer);
     this.reconnections.delete(id);
     if (reconnected && this.state.participants.has(id)) {
       participant.connected = true;
@@ -160,6 +167,13 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     await releaseRoomCode(this.presence, code).catch((error: unknown) =>
       this.log.error({ err: error }, "could not release the room code"),
     );
+  }
+
+  /** A deploy is taking this process away: tell clients when to come back, then close. */
+  override onBeforeShutdown(): void {
+    const notice: ServerMessages["server-restart"] = { reconnectInMs: SERVER_RESTART_RECONNECT_MS };
+    this.broadcast("server-restart", notice);
+    void this.disconnect();
   }
 
   /** Without this, Colyseus 0.16 ends the whole process when any handler throws. */
@@ -202,12 +216,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   private on<T extends MessageType>(type: T, handler: Handler<T>): void {
     const category = RATE_CATEGORY_OF[type];
     this.onMessage(type, (client: Client, payload: unknown) => {
-      const now = this.now();
-      const admission = this.limiters.get(client.sessionId)?.admit(category, now) ?? "accept";
-      if (admission !== "accept") {
-        if (admission === "drop-and-notify") this.reject(client, MessageError.RATE_LIMITED, type, `too many ${category} messages, slow down`);
-        return;
-      }
+      if (!this.admit(client, category, type)) return;
       const parsed = parseMessage(this.schemas, type, payload);
       if (!parsed.ok) return this.reject(client, MessageError.BAD_REQUEST, type, parsed.reason);
       handler.call(this, client, parsed.value);
@@ -294,8 +303,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     }
     // Removed first, so onLeave finds no participant and grants no reconnection grace.
     this.removeParticipant(target, `kicked by ${client.sessionId}`);
-    const pending = this.reconnections.get(target);
-    if (pending instanceof Deferred) pending.reject(new Error("kicked"));
+    this.cancelReconnection(target);
     this.clients.getById(target)?.leave(KICKED_CLOSE_CODE, "removed by the host");
   }
 
@@ -346,6 +354,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   }
 
   private rejectUnknownType(client: Client, type: string): void {
+    if (!this.admit(client, "unknown", type)) return;
     this.reject(client, MessageError.BAD_REQUEST, type, `unknown message type "${type}"`);
   }
 
@@ -353,6 +362,13 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
 
   private now(): number {
     return this.deps.settings.now();
+  }
+
+  /** Takes a token from the client's budget for `category`; over budget, drops (and says so at most once a second). */
+  private admit(client: Client, category: RateCategory, type: string): boolean {
+    const admission = this.limiters.get(client.sessionId)?.admit(category, this.now()) ?? "accept";
+    if (admission === "drop-and-notify") this.reject(client, MessageError.RATE_LIMITED, type, `too many ${category} messages, slow down`);
+    return admission === "accept";
   }
 
   private reject(client: Client, code: MessageErrorCode, type: string, message: string): void {
@@ -430,6 +446,12 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
       tempo: this.state.tempo,
       isPlaying: this.state.isPlaying,
     }).catch((error: unknown) => this.log.error({ err: error }, "could not update the room listing"));
+  }
+
+  /** Ends a participant's reconnection grace now; onLeave then removes it. */
+  private cancelReconnection(id: string): void {
+    const pending = this.reconnections.get(id);
+    if (pending instanceof Deferred) pending.reject(new Error("reconnection cancelled"));
   }
 
   private keepCodeClaimed(): void {

@@ -3,7 +3,7 @@
  * sharing it (RedisPresence) or of this one (LocalPresence). `incr(key) === 1` is atomic on both;
  * the claim expires unless its room refreshes it, so a process that dies frees its codes.
  */
-import type { Presence } from "@colyseus/core";
+import { LocalPresence, type Presence } from "@colyseus/core";
 import { generateRoomCode } from "../rules/roomCode";
 
 export const CODE_KEY_PREFIX = "jam:code:";
@@ -26,8 +26,17 @@ export async function claimRoomCode(presence: Presence, generate: () => string =
   return null;
 }
 
+/**
+ * Only a shared presence needs the expiry: in-process codes die with their process. (LocalPresence
+ * expires keys with a timer that `del` does not clear, which would outlive the room.)
+ */
+export function claimsExpire(presence: Presence): boolean {
+  return !(presence instanceof LocalPresence);
+}
+
 // LocalPresence answers `expire`/`del` with undefined instead of a promise: Promise.resolve covers both.
 export async function refreshRoomCode(presence: Presence, code: string): Promise<void> {
+  if (!claimsExpire(presence)) return;
   await Promise.resolve(presence.expire(keyOf(code), CODE_CLAIM_TTL_S));
 }
 

@@ -19,8 +19,9 @@ export class TokenBucket {
 
   /** Takes one token at time `now` (ms); false when the bucket is empty. */
   take(now: number): boolean {
+    // A clock that steps back (an NTP correction) refills nothing and is not credited twice later.
     const elapsedS = Math.max(0, now - this.last) / 1000;
-    this.last = now;
+    this.last = Math.max(this.last, now);
     this.tokens = Math.min(this.spec.burst, this.tokens + elapsedS * this.spec.ratePerS);
     if (this.tokens < 1) return false;
     this.tokens -= 1;

@@ -60,3 +60,70 @@ export function nextLeave(room: Room, timeoutMs = 2000): Promise<number> {
 export function synced<S extends { participants: { has(id: string): boolean } }>(room: Room<S>): Promise<Room<S>> {
   return stateWhere(room, (state) => state.participants?.has(room.sessionId) === true).then(() => room);
 }
+
+/** Every server → client message type of the contract, so a test can listen to all of them. */
+export const SERVER_MESSAGE_TYPES = Object.keys({
+  note: true,
+  event: true,
+  chat: true,
+  signal: true,
+  pong: true,
+  error: true,
+  "server-restart": true,
+} satisfies Record<keyof ServerMessages, true>) as (keyof ServerMessages)[];
+
+/** One message as a client received it. */
+export interface ReceivedMessage {
+  type: string | number;
+  message: unknown;
+}
+
+/** Listens to every message type (known ones and `*`); returns a function that stops listening. */
+function onAnyMessage(room: Room, listener: (received: ReceivedMessage) => void): () => void {
+  const unbinds = SERVER_MESSAGE_TYPES.map((type) => room.onMessage(type, (message: unknown) => listener({ type, message })));
+  unbinds.push(room.onMessage("*", (type: string | number, message: unknown) => listener({ type, message })));
+  return () => unbinds.forEach((unbind) => unbind());
+}
+
+/** Records every message the room receives from now on, of any type, in arrival order. */
+export function recordMessages(room: Room): ReceivedMessage[] {
+  const received: ReceivedMessage[] = [];
+  onAnyMessage(room, (message) => received.push(message));
+  return received;
+}
+
+/** Resolves with the first message of any type the room receives from now on. */
+export function firstMessage(room: Room, timeoutMs = 2000): Promise<ReceivedMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unbind();
+      reject(new Error(`no message at all within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const unbind = onAnyMessage(room, (received) => {
+      clearTimeout(timer);
+      unbind();
+      resolve(received);
+    });
+  });
+}
+
+/** Resolves with the next `type` message that satisfies `predicate` (others are skipped). */
+export function messageWhere<K extends keyof ServerMessages>(
+  room: Room,
+  type: K,
+  predicate: (message: ServerMessages[K]) => boolean,
+  timeoutMs = 2000,
+): Promise<ServerMessages[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unbind();
+      reject(new Error(`no matching "${type}" message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const unbind = room.onMessage(type, (message: ServerMessages[K]) => {
+      if (!predicate(message)) return;
+      clearTimeout(timer);
+      unbind();
+      resolve(message);
+    });
+  });
+}

@@ -1,0 +1,141 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadSettings } from "../../src/config/settings";
+
+/** Loads `env`, expects a ConfigError; returns its message. */
+function configError(env: NodeJS.ProcessEnv): string {
+  let caught: unknown;
+  try {
+    loadSettings(env);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
+  assert.equal(caught.name, "ConfigError");
+  return caught.message;
+}
+
+describe("settings > loadSettings", () => {
+  it("uses the contract's defaults when the environment is empty", () => {
+    const s = loadSettings({});
+    assert.equal(s.port, 2567);
+    assert.equal(s.maxParticipants, 10);
+    assert.equal(s.maxTracks, 16);
+    assert.equal(s.reconnectGraceS, 30);
+    assert.equal(s.playLeadInMs, 100);
+    assert.equal(s.maxPayloadBytes, 16 * 1024);
+    assert.equal(s.logLevel, "info");
+    assert.equal(s.redisUrl, undefined);
+    assert.equal(s.publicAddress, undefined);
+  });
+
+  it("uses the contract's default rate limits", () => {
+    const { rateLimits } = loadSettings({});
+    assert.deepEqual(rateLimits.note, { ratePerS: 50, burst: 100 });
+    assert.equal(rateLimits.event.ratePerS, 20);
+    assert.equal(rateLimits.chat.ratePerS, 5);
+    assert.equal(rateLimits.signal.ratePerS, 50);
+    assert.deepEqual(rateLimits.ping, { ratePerS: 10, burst: 20 });
+    assert.equal(rateLimits.transport.ratePerS, 10);
+    assert.deepEqual(rateLimits.pattern, { ratePerS: 30, burst: 60 });
+  });
+
+  it("reads the server clock in ms since epoch", () => {
+    const before = Date.now();
+    const now = loadSettings({}).now();
+    assert.ok(now >= before && now <= Date.now() + 1, `now() = ${now}`);
+  });
+
+  it("reads every variable it is given", () => {
+    const s = loadSettings({
+      PORT: "3000",
+      MAX_PARTICIPANTS: "16",
+      MAX_TRACKS: "8",
+      RECONNECT_GRACE_S: "2.5",
+      PLAY_LEAD_IN_MS: "250",
+      MAX_PAYLOAD_BYTES: "65536",
+      LOG_LEVEL: "debug",
+      REDIS_URL: "redis://localhost:6379",
+      PUBLIC_ADDRESS: "jam.example.com",
+    });
+    assert.equal(s.port, 3000);
+    assert.equal(s.maxParticipants, 16);
+    assert.equal(s.maxTracks, 8);
+    assert.equal(s.reconnectGraceS, 2.5);
+    assert.equal(s.playLeadInMs, 250);
+    assert.equal(s.maxPayloadBytes, 65536);
+    assert.equal(s.logLevel, "debug");
+    assert.equal(s.redisUrl, "redis://localhost:6379");
+    assert.equal(s.publicAddress, "jam.example.com");
+  });
+
+  it("accepts the range limits: MAX_PARTICIPANTS 2 and 16, a lead-in and grace of 0", () => {
+    assert.equal(loadSettings({ MAX_PARTICIPANTS: "2" }).maxParticipants, 2);
+    assert.equal(loadSettings({ MAX_PARTICIPANTS: "16" }).maxParticipants, 16);
+    assert.equal(loadSettings({ PLAY_LEAD_IN_MS: "0" }).playLeadInMs, 0);
+    assert.equal(loadSettings({ RECONNECT_GRACE_S: "0" }).reconnectGraceS, 0);
+  });
+
+  it("trims REDIS_URL and PUBLIC_ADDRESS and treats empty ones as unset", () => {
+    assert.equal(loadSettings({ REDIS_URL: "  redis://r:6379  " }).redisUrl, "redis://r:6379");
+    assert.equal(loadSettings({ REDIS_URL: "" }).redisUrl, undefined);
+    assert.equal(loadSettings({ PUBLIC_ADDRESS: "   " }).publicAddress, undefined);
+  });
+
+  it("treats an empty numeric variable like an unset one, as it does for REDIS_URL", () => {
+    // A line `RECONNECT_GRACE_S=` in a .env file must not silently turn reconnection off.
+    assert.equal(loadSettings({ RECONNECT_GRACE_S: "" }).reconnectGraceS, 30);
+    assert.equal(loadSettings({ PLAY_LEAD_IN_MS: "" }).playLeadInMs, 100);
+  });
+
+  it("refuses MAX_PARTICIPANTS=99 with a ConfigError naming the variable", () => {
+    assert.match(configError({ MAX_PARTICIPANTS: "99" }), /MAX_PARTICIPANTS/);
+  });
+
+  it("refuses MAX_PARTICIPANTS outside 2–16 or fractional", () => {
+    for (const value of ["1", "17", "4.5", "ten"]) {
+      assert.match(configError({ MAX_PARTICIPANTS: value }), /MAX_PARTICIPANTS/, value);
+    }
+  });
+
+  it("refuses PORT=abc with a ConfigError naming the variable", () => {
+    assert.match(configError({ PORT: "abc" }), /PORT/);
+  });
+
+  it("refuses a port outside 1–65535", () => {
+    assert.match(configError({ PORT: "0" }), /PORT/);
+    assert.match(configError({ PORT: "65536" }), /PORT/);
+    assert.match(configError({ PORT: "80.5" }), /PORT/);
+  });
+
+  it("refuses out-of-range values of the other numeric variables, naming each", () => {
+    assert.match(configError({ MAX_TRACKS: "0" }), /MAX_TRACKS/);
+    assert.match(configError({ MAX_TRACKS: "65" }), /MAX_TRACKS/);
+    assert.match(configError({ RECONNECT_GRACE_S: "-1" }), /RECONNECT_GRACE_S/);
+    assert.match(configError({ RECONNECT_GRACE_S: "3601" }), /RECONNECT_GRACE_S/);
+    assert.match(configError({ PLAY_LEAD_IN_MS: "-5" }), /PLAY_LEAD_IN_MS/);
+    assert.match(configError({ PLAY_LEAD_IN_MS: "5001" }), /PLAY_LEAD_IN_MS/);
+    assert.match(configError({ MAX_PAYLOAD_BYTES: "1023" }), /MAX_PAYLOAD_BYTES/);
+    assert.match(configError({ MAX_PAYLOAD_BYTES: String(1024 * 1024 + 1) }), /MAX_PAYLOAD_BYTES/);
+  });
+
+  it("refuses an unknown LOG_LEVEL", () => {
+    assert.match(configError({ LOG_LEVEL: "verbose" }), /LOG_LEVEL/);
+  });
+
+  it("names every bad variable at once", () => {
+    const message = configError({ PORT: "abc", MAX_PARTICIPANTS: "99" });
+    assert.match(message, /PORT/);
+    assert.match(message, /MAX_PARTICIPANTS/);
+  });
+
+  it("listens on PORT plus PM2's NODE_APP_INSTANCE, and on PORT alone without it", () => {
+    assert.equal(loadSettings({ PORT: "3000" }).processPort, 3000);
+    const s = loadSettings({ PORT: "3000", NODE_APP_INSTANCE: "2" });
+    assert.equal(s.port, 3000);
+    assert.equal(s.processPort, 3002);
+  });
+
+  it("ignores variables it does not know", () => {
+    assert.equal(loadSettings({ HOME: "/root", PATH: "/usr/bin" }).port, 2567);
+  });
+});
