@@ -1,6 +1,10 @@
 /** What is live on this process right now: rooms, and connections that are actually open. */
 import { matchMaker } from "@colyseus/core";
-import type { LiveCounts } from "./metrics";
+
+export interface LiveCounts {
+  rooms(): number;
+  clients(): Promise<number>;
+}
 
 export const liveCounts: LiveCounts = {
   rooms: () => matchMaker.stats.local.roomCount,
