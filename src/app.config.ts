@@ -1,17 +1,25 @@
 /**
- * All wiring: transport limits, the room, HTTP routes, logging. `createAppConfig` takes its
- * settings so tests can boot the same server with a controllable clock or a short grace period.
+ * All wiring: transport limits, scale-out, the room, HTTP routes, metrics, monitor, logging.
+ * `createAppConfig` takes its settings so tests can boot the same server with a controllable clock
+ * or a short grace period.
  */
 import config from "@colyseus/tools";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { loadSettingsOrExit, type Settings } from "./config/settings";
 import { scaleOutOptions } from "./config/scaleOut";
+import { loadSettingsOrExit, type Settings } from "./config/settings";
+import { applyMatchmakingCors, originPolicy, rejectForeignOrigins } from "./http/cors";
+import { metricsRoute } from "./http/metricsRoute";
+import { mountMonitor } from "./http/monitor";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
+import { liveCounts } from "./observability/liveCounts";
+import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/JamRoom";
 import { JAM_ROOM_NAME } from "./rooms/roomName";
 
 export function createAppConfig(settings: Settings, logger: Logger = createLogger(settings.logLevel)) {
+  const metrics = new JamMetrics(liveCounts);
+  const allowedOrigin = originPolicy(settings.corsOrigins);
   return config({
     displayLogs: false,
     options: {
@@ -20,16 +28,29 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
       greet: false,
       ...scaleOutOptions(settings),
     },
-    initializeTransport: (options) =>
+    initializeTransport: (options) => {
+      // Here, not in initializeExpress: @colyseus/tools adds a CORS middleware that grants every
+      // origin (and answers preflights itself) between the two.
+      options.app.use(rejectForeignOrigins(allowedOrigin));
       // Keep `...options`: it carries the HTTP server express is attached to.
-      new WebSocketTransport({ ...options, maxPayload: settings.maxPayloadBytes }),
+      return new WebSocketTransport({
+        ...options,
+        maxPayload: settings.maxPayloadBytes,
+        verifyClient: (info, accept) => accept(allowedOrigin(info.origin)),
+      });
+    },
     initializeGameServer: (gameServer) => {
-      gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger }));
+      applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
+      gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics }));
     },
     initializeExpress: (app) => {
       app.use(roomRoutes());
+      app.use(metricsRoute(metrics));
+      mountMonitor(app, settings, logger);
     },
   });
 }
 
-export default createAppConfig(loadSettingsOrExit());
+export const settings = loadSettingsOrExit();
+export const processLogger = createLogger(settings.logLevel);
+export default createAppConfig(settings, processLogger);

@@ -20,6 +20,15 @@ export interface Settings {
   logLevel: string;
   redisUrl: string | undefined;
   publicAddress: string | undefined;
+  /** How long rooms keep playing after a shutdown notice before they close. */
+  shutdownDrainMs: number;
+  monitorUser: string;
+  /** Unset: the monitor is not mounted. */
+  monitorPassword: string | undefined;
+  /** Unset: any origin may call the HTTP routes and matchmaking. */
+  corsOrigins: string[] | undefined;
+  /** Set: creating and joining need `options.token`, an HS256 JWT signed with it. */
+  jwtSecret: string | undefined;
   rateLimits: Record<RateCategory, BucketSpec>;
   /** Server time in ms since epoch; replaced by a controllable clock in tests. */
   now: () => number;
@@ -43,6 +52,17 @@ const envSchema = z.object({
   REDIS_URL: optionalText,
   PUBLIC_ADDRESS: optionalText,
   NODE_APP_INSTANCE: z.coerce.number().int().min(0).default(0),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
+  MONITOR_USER: z.string().trim().min(1).default("admin"),
+  CORS_ORIGINS: optionalText.transform((value) => value?.split(",").map((origin) => origin.trim()).filter(Boolean)).pipe(
+    z.array(z.url({ protocol: /^https?$/, message: "must be a comma-separated list of http(s) origins such as https://jam.example.com" })).optional(),
+  ),
+  // Secrets are taken as given (spaces at either end may be part of them); a blank one is unset.
+  MONITOR_PASSWORD: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() === "" ? undefined : value)),
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters (256 bits for HS256)").optional(),
 });
 
 export class ConfigError extends Error {
@@ -69,6 +89,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     logLevel: e.LOG_LEVEL,
     redisUrl: e.REDIS_URL,
     publicAddress: e.PUBLIC_ADDRESS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    monitorUser: e.MONITOR_USER,
+    monitorPassword: e.MONITOR_PASSWORD,
+    corsOrigins: e.CORS_ORIGINS,
+    jwtSecret: e.JWT_SECRET,
     rateLimits: DEFAULT_RATE_LIMITS,
     now: Date.now,
   };

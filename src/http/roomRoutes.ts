@@ -1,13 +1,28 @@
 /** `GET /health`, `GET /rooms`, `GET /rooms/:code`: what a lobby or a shared link asks before joining. */
-import { matchMaker, type IRoomCache } from "@colyseus/core";
+import { matchMaker, type IRoomCache, type RoomCache } from "@colyseus/core";
 import { Router } from "express";
 import { liveCounts } from "../observability/liveCounts";
 import type { JamListing } from "../rooms/JamRoom";
 import { normalizeRoomCode } from "../rules/roomCode";
+import { isRoomCodeClaimed } from "../rooms/roomCodes";
 import { JAM_ROOM_NAME } from "../rooms/roomName";
 
 export interface RoomSummary extends JamListing {
   roomId: string;
+}
+
+/**
+ * The matchmaker's listings of live rooms. A process that died (kill -9, a crash) leaves its rooms
+ * listed in a shared driver; its code claims expire, and a listing without one is removed here so
+ * that a join by its code then answers "not found" instead of timing out on the dead process.
+ */
+async function liveListings(conditions: Partial<IRoomCache>): Promise<IRoomCache[]> {
+  const listings = await matchMaker.query({ name: JAM_ROOM_NAME, ...conditions });
+  const claimed = await Promise.all(listings.map((cache) => isRoomCodeClaimed(matchMaker.presence, cache.roomId)));
+  const ghosts = listings.filter((_, i) => !claimed[i]);
+  // Both drivers answer queries with their RoomCache objects, which can remove themselves.
+  await Promise.all(ghosts.map((ghost) => Promise.resolve((ghost as RoomCache).remove())));
+  return listings.filter((_, i) => claimed[i]);
 }
 
 function summarize(cache: IRoomCache): RoomSummary {
@@ -40,7 +55,7 @@ export function roomRoutes(startedAt: number = Date.now()): Router {
 
   router.get("/rooms", async (_req, res, next) => {
     try {
-      const rooms = await matchMaker.query({ name: JAM_ROOM_NAME, private: false });
+      const rooms = await liveListings({ private: false });
       res.json(rooms.map(summarize));
     } catch (error) {
       next(error);
@@ -54,7 +69,7 @@ export function roomRoutes(startedAt: number = Date.now()): Router {
       return;
     }
     try {
-      const [room] = await matchMaker.query({ name: JAM_ROOM_NAME, roomId: code });
+      const [room] = await liveListings({ roomId: code });
       if (room === undefined) res.status(404).json({ error: "Room not found" });
       else res.json(summarize(room));
     } catch (error) {

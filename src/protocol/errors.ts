@@ -23,6 +23,8 @@ export type MessageErrorCode = (typeof MessageError)[keyof typeof MessageError];
  */
 export const JoinError = {
   NOT_FOUND: 4212,
+  /** Colyseus' own AUTH_FAILED: a missing, invalid or expired token (when JWT_SECRET is set). */
+  UNAUTHORIZED: 4215,
   FULL: 4230,
   NAME_TAKEN: 4231,
   INVALID_NAME: 4232,
@@ -47,6 +49,7 @@ export const refuse = {
   nameTaken: (name: string) => new JoinRefused(JoinError.NAME_TAKEN, `name already taken: "${name}"`),
   invalidName: (why: string) => new JoinRefused(JoinError.INVALID_NAME, `invalid name: ${why}`),
   invalidOption: (why: string) => new JoinRefused(JoinError.INVALID_OPTION, `invalid option: ${why}`),
+  unauthorized: (why: string) => new JoinRefused(JoinError.UNAUTHORIZED, why),
   codeUnavailable: () =>
     new JoinRefused(JoinError.CODE_UNAVAILABLE, "no free room code could be claimed, try again"),
 };

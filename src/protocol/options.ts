@@ -3,6 +3,7 @@
  * other options because a bad name is refused with its own words ("invalid name").
  */
 import { z } from "zod";
+import { nameClaimOf } from "../auth/joinToken";
 import { checkLabel } from "../rules/labels";
 import { describeIssue } from "./describeIssue";
 import { refuse } from "./errors";
@@ -64,11 +65,15 @@ export function parseRoomOptions(input: unknown, defaultMaxParticipants: number)
   return result.data;
 }
 
-/** The joining musician's name and instrument; throws JoinRefused. */
-export function parseJoinProfile(input: unknown): JoinProfile {
+/**
+ * The joining musician's name and instrument; throws JoinRefused. With a JWT secret the name is the
+ * token's `name` claim and `options.name` is ignored.
+ */
+export function parseJoinProfile(input: unknown, jwtSecret?: string): JoinProfile {
   const options = asObject(input);
-  const name = checkLabel(options.name, "name");
-  if (!name.ok) throw refuse.invalidName(options.name === undefined ? "name is required" : name.reason);
+  const rawName = jwtSecret === undefined ? options.name : nameClaimOf(options.token, jwtSecret);
+  const name = checkLabel(rawName, "name");
+  if (!name.ok) throw refuse.invalidName(rawName === undefined ? "name is required" : name.reason);
   const parsed = instrument.safeParse(options.instrument);
   if (!parsed.success) throw refuse.invalidOption(describeIssue(parsed.error, "invalid instrument"));
   return { name: name.value, instrument: parsed.data };

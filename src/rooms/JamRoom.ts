@@ -6,6 +6,8 @@ import { Deferred, Room, type Client, type RoomException } from "@colyseus/core"
 import type { Settings } from "../config/settings";
 import { RATE_CATEGORY_OF, type RateCategory } from "../config/rateLimits";
 import type { Logger } from "../logger";
+import { LogSampler } from "../observability/logSampler";
+import type { JamMetrics } from "../observability/metrics";
 import { JoinRefused, MessageError, refuse, type MessageErrorCode } from "../protocol/errors";
 import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
 import { messageSchemas, parseMessage, type ClientMessage, type MessageSchemas, type MessageType } from "../protocol/messages";
@@ -25,6 +27,7 @@ import { CODE_REFRESH_MS, claimRoomCode, claimsExpire, refreshRoomCode, releaseR
 export interface JamRoomDeps {
   settings: Settings;
   logger: Logger;
+  metrics: JamMetrics;
 }
 
 /** What `GET /rooms` and `GET /rooms/:code` read from the matchmaker listing of every process. */
@@ -38,8 +41,8 @@ export interface JamListing {
 
 type Handler<T extends MessageType> = (client: Client, message: ClientMessage<T>) => void;
 
-/** How long clients are told to wait before creating or joining again after a graceful shutdown. */
-const SERVER_RESTART_RECONNECT_MS = 3000;
+/** Clients are told to come back this long after the drain ends, when a new process is up. */
+const RESTART_MARGIN_MS = 2000;
 
 /** Colyseus locks a room at `maxClients` with the words "locked"; keep it out of reach and say "full" ourselves. */
 const MAX_CLIENTS_HEADROOM = 2;
@@ -56,6 +59,8 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   private claimedCode: string | undefined;
   private readonly limiters = new Map<string, ClientLimiter<RateCategory>>();
   private readonly reconnections = new Map<string, Deferred<Client>>();
+  /** At most one "message rejected" line a second per room. */
+  private readonly rejectionLog = new LogSampler(1000);
 
   // ─── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
@@ -74,7 +79,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     const { settings } = this.deps;
     // Everything is validated before the code is claimed: a refusal after the claim would leak it.
     this.options = parseRoomOptions(rawOptions, settings.maxParticipants);
-    parseJoinProfile(rawOptions);
+    parseJoinProfile(rawOptions, settings.jwtSecret);
     const code = await claimRoomCode(this.presence);
     if (code === null) throw refuse.codeUnavailable();
     this.roomId = code;
@@ -94,11 +99,12 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     this.publishListing();
     if (claimsExpire(this.presence)) this.clock.setInterval(() => this.keepCodeClaimed(), CODE_REFRESH_MS);
     this.registerMessages();
+    this.deps.metrics.roomsCreated.inc();
     this.log.info({ options: this.options, participants: 0 }, "room created");
   }
 
   override onAuth(_client: Client, rawOptions: unknown): JoinProfile {
-    const profile = parseJoinProfile(rawOptions);
+    const profile = parseJoinProfile(rawOptions, this.deps.settings.jwtSecret);
     this.assertRoomFor(profile);
     return profile;
   }
@@ -148,6 +154,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     this.reconnections.delete(id);
     if (reconnected && this.state.participants.has(id)) {
       participant.connected = true;
+      this.deps.metrics.reconnections.inc();
       this.log.info({ sessionId: id, participants: this.state.participants.size }, "reconnected");
     } else {
       this.removeParticipant(id, "reconnection grace expired");
@@ -169,11 +176,16 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     );
   }
 
-  /** A deploy is taking this process away: tell clients when to come back, then close. */
+  /**
+   * A deploy is taking this process away (Colyseus has stopped matchmaking already): tell clients
+   * when to come back, let the room play on through the drain, then close it.
+   */
   override onBeforeShutdown(): void {
-    const notice: ServerMessages["server-restart"] = { reconnectInMs: SERVER_RESTART_RECONNECT_MS };
+    const drainMs = this.deps.settings.shutdownDrainMs;
+    const notice: ServerMessages["server-restart"] = { reconnectInMs: drainMs + RESTART_MARGIN_MS };
     this.broadcast("server-restart", notice);
-    void this.disconnect();
+    this.log.info({ drainMs, participants: this.state.participants.size }, "shutting down: clients told, draining");
+    this.clock.setTimeout(() => void this.disconnect(), drainMs);
   }
 
   /** Without this, Colyseus 0.16 ends the whole process when any handler throws. */
@@ -235,6 +247,8 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     if (message.at !== undefined) relayed.at = message.at;
     if (message.seq !== undefined) relayed.seq = message.seq;
     this.broadcast("note", relayed, { except: client });
+    this.deps.metrics.notesRelayed.inc();
+    this.deps.metrics.noteDeliveries.inc(this.clients.length - 1);
   }
 
   private relayEvent(client: Client, message: ClientMessage<"event">): void {
@@ -367,13 +381,20 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   /** Takes a token from the client's budget for `category`; over budget, drops (and says so at most once a second). */
   private admit(client: Client, category: RateCategory, type: string): boolean {
     const admission = this.limiters.get(client.sessionId)?.admit(category, this.now()) ?? "accept";
+    if (admission === "accept") return true;
     if (admission === "drop-and-notify") this.reject(client, MessageError.RATE_LIMITED, type, `too many ${category} messages, slow down`);
-    return admission === "accept";
+    else this.deps.metrics.rejected(MessageError.RATE_LIMITED, type);
+    return false;
   }
 
   private reject(client: Client, code: MessageErrorCode, type: string, message: string): void {
     client.send("error", { code, message, type } satisfies ServerMessages["error"]);
-    this.log.debug({ sessionId: client.sessionId, code, type, reason: message }, "message rejected");
+    this.deps.metrics.rejected(code, type);
+    const held = this.rejectionLog.take(this.now());
+    if (held !== null) {
+      const participants = this.state.participants.size;
+      this.log.info({ sessionId: client.sessionId, code, type, reason: message, heldBack: held, participants }, "message rejected");
+    }
   }
 
   /** Joined clients always have a participant; onJoin creates it before any message is handled. */
@@ -428,7 +449,10 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   }
 
   private removeParticipant(id: string, reason: string): void {
-    if (!this.state.participants.delete(id)) return;
+    const participant = this.state.participants.get(id);
+    if (participant === undefined) return;
+    this.state.participants.delete(id);
+    this.deps.metrics.sessionDuration.observe(Math.max(0, this.now() - participant.joinedAt) / 1000);
     this.limiters.delete(id);
     if (this.state.host === id) {
       this.setHost(nextHost(Array.from(this.state.participants.values())));

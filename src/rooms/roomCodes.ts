@@ -7,9 +7,9 @@ import { LocalPresence, type Presence } from "@colyseus/core";
 import { generateRoomCode } from "../rules/roomCode";
 
 export const CODE_KEY_PREFIX = "jam:code:";
-export const CODE_CLAIM_TTL_S = 60;
-/** Well inside the TTL, so one late refresh never lets a live room's code expire. */
-export const CODE_REFRESH_MS = 20_000;
+export const CODE_CLAIM_TTL_S = 15;
+/** Three refreshes per TTL, so one late refresh never lets a live room's code expire. */
+export const CODE_REFRESH_MS = 5_000;
 const CLAIM_ATTEMPTS = 32;
 
 const keyOf = (code: string) => CODE_KEY_PREFIX + code;
@@ -38,6 +38,12 @@ export function claimsExpire(presence: Presence): boolean {
 export async function refreshRoomCode(presence: Presence, code: string): Promise<void> {
   if (!claimsExpire(presence)) return;
   await Promise.resolve(presence.expire(keyOf(code), CODE_CLAIM_TTL_S));
+}
+
+/** Whether a live room still holds `code`: a listing whose claim expired belongs to a dead process. */
+export async function isRoomCodeClaimed(presence: Presence, code: string): Promise<boolean> {
+  const value: unknown = await Promise.resolve(presence.get(keyOf(code)));
+  return value !== null && value !== undefined;
 }
 
 export async function releaseRoomCode(presence: Presence, code: string): Promise<void> {

@@ -17,7 +17,7 @@ export class ManualClock {
 }
 
 export function testSettings(overrides: Partial<Settings> = {}): Settings {
-  return { ...loadSettings({}), logLevel: "silent", ...overrides };
+  return { ...loadSettings({}), logLevel: "silent", shutdownDrainMs: 0, ...overrides };
 }
 
 /** Overridable so several suites (or developers) can run side by side. */

@@ -1,20 +1,7 @@
 import assert from "node:assert/strict";
-import { JoinError, JoinRefused, type JoinErrorCode } from "../../src/protocol/errors";
+import { JoinError } from "../../src/protocol/errors";
+import { refusedWith } from "../helpers/refusals";
 import { parseJoinProfile, parseRoomOptions } from "../../src/protocol/options";
-
-/** Runs `fn`, expects a JoinRefused with `code` whose message contains `words`; returns the message. */
-function refusedWith(fn: () => unknown, code: JoinErrorCode, words: string): string {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof JoinRefused, `expected a JoinRefused, got ${String(caught)}`);
-  assert.equal(caught.code, code);
-  assert.ok(caught.message.includes(words), `"${caught.message}" does not contain "${words}"`);
-  return caught.message;
-}
 
 const invalidOption = (input: unknown) =>
   refusedWith(() => parseRoomOptions(input, 10), JoinError.INVALID_OPTION, "invalid option");

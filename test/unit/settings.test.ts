@@ -139,3 +139,89 @@ describe("settings > loadSettings", () => {
     assert.equal(loadSettings({ HOME: "/root", PATH: "/usr/bin" }).port, 2567);
   });
 });
+
+describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () => {
+  it("defaults: a 5 s drain, monitor user admin without a password, no CORS allow-list, no JWT secret", () => {
+    const s = loadSettings({});
+    assert.equal(s.shutdownDrainMs, 5000);
+    assert.equal(s.monitorUser, "admin");
+    assert.equal(s.monitorPassword, undefined);
+    assert.equal(s.corsOrigins, undefined);
+    assert.equal(s.jwtSecret, undefined);
+  });
+
+  it("reads SHUTDOWN_DRAIN_MS from 0 to 60000", () => {
+    assert.equal(loadSettings({ SHUTDOWN_DRAIN_MS: "0" }).shutdownDrainMs, 0);
+    assert.equal(loadSettings({ SHUTDOWN_DRAIN_MS: "2500" }).shutdownDrainMs, 2500);
+    assert.equal(loadSettings({ SHUTDOWN_DRAIN_MS: "60000" }).shutdownDrainMs, 60_000);
+    assert.equal(loadSettings({ SHUTDOWN_DRAIN_MS: "" }).shutdownDrainMs, 5000);
+  });
+
+  it("refuses SHUTDOWN_DRAIN_MS outside 0–60000, fractional or not a number, naming it", () => {
+    for (const value of ["-1", "60001", "1.5", "soon"]) {
+      assert.match(configError({ SHUTDOWN_DRAIN_MS: value }), /SHUTDOWN_DRAIN_MS/, value);
+    }
+  });
+
+  it("reads MONITOR_USER (trimmed) and MONITOR_PASSWORD", () => {
+    const s = loadSettings({ MONITOR_USER: "  ops ", MONITOR_PASSWORD: "s3cret" });
+    assert.equal(s.monitorUser, "ops");
+    assert.equal(s.monitorPassword, "s3cret");
+  });
+
+  it("treats an empty or blank MONITOR_PASSWORD as unset (the monitor stays unmounted)", () => {
+    assert.equal(loadSettings({ MONITOR_PASSWORD: "" }).monitorPassword, undefined);
+    assert.equal(loadSettings({ MONITOR_PASSWORD: "   " }).monitorPassword, undefined);
+  });
+
+  it("reads CORS_ORIGINS as a comma-separated list, trimming each entry and skipping empty ones", () => {
+    assert.deepEqual(loadSettings({ CORS_ORIGINS: "https://jam.example.com" }).corsOrigins, ["https://jam.example.com"]);
+    assert.deepEqual(loadSettings({ CORS_ORIGINS: " https://jam.example.com , http://localhost:3000,https://b.example:8443 " }).corsOrigins, [
+      "https://jam.example.com",
+      "http://localhost:3000",
+      "https://b.example:8443",
+    ]);
+    assert.deepEqual(loadSettings({ CORS_ORIGINS: "https://jam.example.com,, ," }).corsOrigins, ["https://jam.example.com"]);
+  });
+
+  it("treats an empty or blank CORS_ORIGINS as unset (any origin)", () => {
+    assert.equal(loadSettings({ CORS_ORIGINS: "" }).corsOrigins, undefined);
+    assert.equal(loadSettings({ CORS_ORIGINS: "   " }).corsOrigins, undefined);
+  });
+
+  it("refuses a CORS_ORIGINS entry that is not a URL, naming the variable", () => {
+    for (const value of ["jam.example.com", "*", "https://jam.example.com,not an origin"]) {
+      assert.match(configError({ CORS_ORIGINS: value }), /CORS_ORIGINS/, value);
+    }
+  });
+
+  it("refuses a CORS_ORIGINS entry that is not an http(s) origin, such as localhost:3000 (scheme \"localhost:\")", () => {
+    // new URL("localhost:3000").origin is "null": accepting it would allow the opaque origin "null"
+    // that any sandboxed iframe or file:// page sends.
+    for (const value of ["localhost:3000", "mailto:ops@jam.example.com", "https://jam.example.com,localhost:3000"]) {
+      assert.match(configError({ CORS_ORIGINS: value }), /CORS_ORIGINS/, value);
+    }
+  });
+
+  it("reads a JWT_SECRET of 32 characters or more", () => {
+    const secret = "s".repeat(32);
+    assert.equal(loadSettings({ JWT_SECRET: secret }).jwtSecret, secret);
+    assert.equal(loadSettings({ JWT_SECRET: secret + "x".repeat(100) }).jwtSecret, secret + "x".repeat(100));
+  });
+
+  it("treats an empty JWT_SECRET as unset (no token needed)", () => {
+    assert.equal(loadSettings({ JWT_SECRET: "" }).jwtSecret, undefined);
+  });
+
+  it("refuses a JWT_SECRET shorter than 32 characters, naming the variable and the rule", () => {
+    const message = configError({ JWT_SECRET: "s".repeat(31) });
+    assert.match(message, /JWT_SECRET/);
+    assert.match(message, /32 characters/);
+    assert.match(configError({ JWT_SECRET: "short" }), /JWT_SECRET/);
+  });
+
+  it("names every bad new variable at once", () => {
+    const message = configError({ SHUTDOWN_DRAIN_MS: "-5", CORS_ORIGINS: "nope", JWT_SECRET: "short" });
+    for (const name of ["SHUTDOWN_DRAIN_MS", "CORS_ORIGINS", "JWT_SECRET"]) assert.match(message, new RegExp(name));
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Prometheus metrics (prom-client), one registry per server so tests can boot several in turn.
+ * Label values come from closed sets only: a client cannot grow the series count.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { MessageError, type MessageErrorCode } from "../protocol/errors";
+import { MESSAGE_TYPES } from "../protocol/messages";
+import type { LiveCounts } from "./liveCounts";
+
+const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
+const KNOWN_REASONS = new Set<string>(Object.values(MessageError));
+
+export class JamMetrics {
+  readonly registry = new Registry();
+
+  readonly notesRelayed = new Counter({
+    name: "jam_notes_relayed_total",
+    help: "Notes accepted from a sender and relayed to the rest of its room.",
+    registers: [this.registry],
+  });
+
+  readonly noteDeliveries = new Counter({
+    name: "jam_note_deliveries_total",
+    help: "Copies of notes sent to receivers (one per other connected participant).",
+    registers: [this.registry],
+  });
+
+  readonly messagesRejected = new Counter({
+    name: "jam_messages_rejected_total",
+    help: "Client messages refused, by error code and message type (unknown types count as \"unknown\").",
+    labelNames: ["reason", "type"] as const,
+    registers: [this.registry],
+  });
+
+  readonly roomsCreated = new Counter({
+    name: "jam_rooms_created_total",
+    help: "Rooms created on this process.",
+    registers: [this.registry],
+  });
+
+  readonly reconnections = new Counter({
+    name: "jam_reconnections_total",
+    help: "Participants that came back within their reconnection grace.",
+    registers: [this.registry],
+  });
+
+  readonly sessionDuration = new Histogram({
+    name: "jam_session_duration_seconds",
+    help: "How long participants stayed in a room, from join to removal.",
+    buckets: [10, 60, 300, 900, 1800, 3600, 7200, 14400],
+    registers: [this.registry],
+  });
+
+  constructor(live: LiveCounts) {
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "jam_rooms",
+      help: "Live rooms on this process.",
+      registers: [this.registry],
+      collect() {
+        this.set(live.rooms());
+      },
+    });
+    new Gauge({
+      name: "jam_connected_clients",
+      help: "Open client connections on this process.",
+      registers: [this.registry],
+      async collect() {
+        this.set(await live.clients());
+      },
+    });
+  }
+
+  rejected(reason: MessageErrorCode, type: string): void {
+    this.messagesRejected.inc({ reason: KNOWN_REASONS.has(reason) ? reason : "other", type: KNOWN_TYPES.has(type) ? type : "unknown" });
+  }
+}
