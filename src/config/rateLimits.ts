@@ -2,7 +2,8 @@
 import type { BucketSpec } from "../rules/tokenBucket";
 import type { MessageType } from "../protocol/messages";
 
-export type RateCategory = "note" | "event" | "chat" | "signal" | "ping" | "transport" | "pattern" | "profile" | "unknown";
+export const RATE_CATEGORIES = ["note", "event", "chat", "signal", "ping", "transport", "pattern", "profile", "unknown"] as const;
+export type RateCategory = (typeof RATE_CATEGORIES)[number];
 
 export const DEFAULT_RATE_LIMITS: Record<RateCategory, BucketSpec> = {
   note: { ratePerS: 50, burst: 100 },

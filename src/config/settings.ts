@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { MAX_PARTICIPANTS_LIMIT, MIN_PARTICIPANTS } from "../protocol/limits";
 import type { BucketSpec } from "../rules/tokenBucket";
-import { DEFAULT_RATE_LIMITS, type RateCategory } from "./rateLimits";
+import { DEFAULT_FLOOD_POLICY, type FloodPolicy } from "../rules/floodWatch";
+import { DEFAULT_RATE_LIMITS, RATE_CATEGORIES, type RateCategory } from "./rateLimits";
 
 export interface Settings {
   port: number;
@@ -30,6 +31,8 @@ export interface Settings {
   /** Set: creating and joining need `options.token`, an HS256 JWT signed with it. */
   jwtSecret: string | undefined;
   rateLimits: Record<RateCategory, BucketSpec>;
+  /** When a client flooding over its rate limits is disconnected. */
+  floodPolicy: FloodPolicy;
   /** Server time in ms since epoch; replaced by a controllable clock in tests. */
   now: () => number;
 }
@@ -40,6 +43,19 @@ const optionalText = z
   .string()
   .optional()
   .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+const bucketSpec = z.object({ ratePerS: z.number().positive(), burst: z.number().min(1) }).strict();
+const rateLimitOverrides = z.partialRecord(z.enum(RATE_CATEGORIES), bucketSpec);
+
+/** JSON text → value; text that is not JSON is kept so the schema reports it as the wrong type. */
+function parseJsonOrKeep(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(2567),
@@ -52,6 +68,10 @@ const envSchema = z.object({
   REDIS_URL: optionalText,
   PUBLIC_ADDRESS: optionalText,
   NODE_APP_INSTANCE: z.coerce.number().int().min(0).default(0),
+  // JSON overrides of the per-client budgets, e.g. {"note":{"ratePerS":100,"burst":200}}.
+  RATE_LIMITS: optionalText.transform(parseJsonOrKeep).pipe(rateLimitOverrides.optional()),
+  FLOOD_FACTOR: z.coerce.number().min(2).max(1000).default(DEFAULT_FLOOD_POLICY.factor),
+  FLOOD_SECONDS: z.coerce.number().int().min(1).max(600).default(DEFAULT_FLOOD_POLICY.seconds),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
   CORS_ORIGINS: optionalText.transform((value) => value?.split(",").map((origin) => origin.trim()).filter(Boolean)).pipe(
@@ -94,7 +114,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     monitorPassword: e.MONITOR_PASSWORD,
     corsOrigins: e.CORS_ORIGINS,
     jwtSecret: e.JWT_SECRET,
-    rateLimits: DEFAULT_RATE_LIMITS,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...e.RATE_LIMITS },
+    floodPolicy: { factor: e.FLOOD_FACTOR, seconds: e.FLOOD_SECONDS },
     now: Date.now,
   };
 }

@@ -60,3 +60,6 @@ export interface ServerMessages {
 
 /** Close code of a kicked participant's connection. */
 export const KICKED_CLOSE_CODE = 4001;
+
+/** Close code of a client removed for flooding far over a rate limit for seconds on end. */
+export const FLOODING_CLOSE_CODE = 4029;

@@ -12,7 +12,7 @@ import { JoinRefused, MessageError, refuse, type MessageErrorCode } from "../pro
 import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
 import { messageSchemas, parseMessage, type ClientMessage, type MessageSchemas, type MessageType } from "../protocol/messages";
 import { parseJoinProfile, parseRoomOptions, type JoinProfile, type RoomOptions } from "../protocol/options";
-import { KICKED_CLOSE_CODE, type RelayedEvent, type RelayedNote, type ServerMessages } from "../protocol/serverMessages";
+import { FLOODING_CLOSE_CODE, KICKED_CLOSE_CODE, type RelayedEvent, type RelayedNote, type ServerMessages } from "../protocol/serverMessages";
 import { ClientLimiter } from "../rules/clientLimiter";
 import { isNameTaken } from "../rules/labels";
 import { newTrackId } from "../rules/pattern";
@@ -124,7 +124,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     });
     this.state.participants.set(client.sessionId, participant);
     if (isHost) this.state.host = client.sessionId;
-    this.limiters.set(client.sessionId, new ClientLimiter(this.deps.settings.rateLimits));
+    this.limiters.set(client.sessionId, new ClientLimiter(this.deps.settings.rateLimits, this.deps.settings.floodPolicy));
     this.publishListing();
     this.log.info({ sessionId: client.sessionId, isHost, participants: this.state.participants.size }, "joined");
   }
@@ -382,6 +382,11 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   private admit(client: Client, category: RateCategory, type: string): boolean {
     const admission = this.limiters.get(client.sessionId)?.admit(category, this.now()) ?? "accept";
     if (admission === "accept") return true;
+    if (admission === "disconnect") {
+      this.deps.metrics.rejected(MessageError.RATE_LIMITED, type);
+      this.removeFlooder(client, category);
+      return false;
+    }
     if (admission === "drop-and-notify") this.reject(client, MessageError.RATE_LIMITED, type, `too many ${category} messages, slow down`);
     else this.deps.metrics.rejected(MessageError.RATE_LIMITED, type);
     return false;
@@ -470,6 +475,16 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
       tempo: this.state.tempo,
       isPlaying: this.state.isPlaying,
     }).catch((error: unknown) => this.log.error({ err: error }, "could not update the room listing"));
+  }
+
+  /**
+   * A client far over its budget for seconds on end is broken or hostile: it is removed like a
+   * kicked participant (no reconnection grace, token revoked) and told why with its close code.
+   */
+  private removeFlooder(client: Client, category: RateCategory): void {
+    this.log.warn({ sessionId: client.sessionId, category, participants: this.state.participants.size }, "flooding client disconnected");
+    this.removeParticipant(client.sessionId, `flooding ${category} messages`);
+    client.leave(FLOODING_CLOSE_CODE, `too many ${category} messages for too long`);
   }
 
   /** Ends a participant's reconnection grace now; onLeave then removes it. */
