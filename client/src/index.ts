@@ -1,0 +1,48 @@
+/**
+ * jam-server client: create/join jams with typed errors, typed messages and state, automatic
+ * reconnection, the server's clock and the sequencer maths for lookahead scheduling.
+ */
+export { JamClient, type JamClientOptions, type ConnectHooks, type FetchLike } from "./JamClient";
+export {
+  JamSession,
+  DEFAULT_BACKOFF_MS,
+  DEFAULT_RECONNECT_GRACE_MS,
+  SERVER_MESSAGE_TYPES,
+  type ConnectionStatus,
+  type DisconnectReason,
+  type SessionOptions,
+  type StateCallbacks,
+  type StateWatcher,
+  type StatusDetail,
+  type StatusListener,
+} from "./JamSession";
+export {
+  JamError,
+  RoomNotFound,
+  RoomFull,
+  NameTaken,
+  InvalidName,
+  InvalidOption,
+  InvalidRoomCode,
+  NoFreeRoomCode,
+  Unauthorized,
+  ServerUnavailable,
+  ConnectionFailed,
+  JOIN_ERROR,
+  toJamError,
+  preflightError,
+  type JamErrorCode,
+} from "./errors";
+export {
+  ServerClock,
+  monotonicNow,
+  realTimers,
+  type ClockEstimate,
+  type ClockOptions,
+  type ClockSample,
+  type PingChannel,
+  type Timers,
+} from "./clock";
+export { stepAt, upcomingSteps, stepDurationMs, stepMs, transportOf, type ScheduledStep } from "./sequencer";
+export { normalizeRoomCode, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, JAM_ROOM_NAME } from "./roomCode";
+export type * from "./types";

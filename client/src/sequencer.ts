@@ -1,0 +1,75 @@
+/**
+ * The shared sequencer, seen from a client. The formula is the server's own
+ * (`src/rules/sequencer.ts`, which has no dependencies): while playing,
+ *   step = floor((serverTime - playStartedAt) / stepMs) mod loopSteps,  stepMs = 60000 / tempo / 4,
+ * holding the start step during the lead-in of `play`/`seek`. Feed these the synced state and
+ * `clock.serverNow()`, and schedule audio ahead instead of reacting to patches.
+ */
+import { currentStep, stepMs, type Transport } from "../../src/rules/sequencer";
+import type { TransportState } from "./types";
+
+export { stepMs };
+
+/** One step to play: its index in the loop and the server time (ms since epoch) it starts at. */
+export interface ScheduledStep {
+  step: number;
+  at: number;
+}
+
+/**
+ * The server's transport, rebuilt from the synced state. The state does not carry the lead-in's
+ * end, but it carries the step the transport holds during it: in the patch that anchors
+ * `playStartedAt` (`play`, `seek`), `currentStep` is the start step, which begins at
+ * `playStartedAt + currentStep * stepMs`. A later patch's `currentStep` puts that instant in the
+ * past of the patch, where it changes nothing.
+ */
+export function transportOf(state: TransportState): Transport {
+  const { tempo, loopSteps, currentStep: step } = state;
+  if (!state.isPlaying) {
+    return { tempo, loopSteps, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: step };
+  }
+  return {
+    tempo,
+    loopSteps,
+    isPlaying: true,
+    playStartedAt: state.playStartedAt,
+    leadInEndsAt: state.playStartedAt + step * stepMs(tempo),
+    restStep: step,
+  };
+}
+
+/** The step sounding at `serverTime` (the server's own `currentStep`); the resting step when stopped. */
+export function stepAt(state: TransportState, serverTime: number): number {
+  return currentStep(transportOf(state), serverTime);
+}
+
+/** The length of one step (a sixteenth note) at the state's tempo, ms. */
+export function stepDurationMs(state: Pick<TransportState, "tempo">): number {
+  return stepMs(state.tempo);
+}
+
+/**
+ * Every step that starts in `[fromServerTime, untilServerTime)`, in order, at most `limit`: what a
+ * lookahead scheduler hands to Web Audio. Empty when stopped. Consecutive windows
+ * (`[a, b)`, then `[b, c)`) never return a step twice nor miss one. Steps of the lead-in (before the
+ * start step of a `play`/`seek`) are never returned.
+ */
+export function upcomingSteps(
+  state: TransportState,
+  fromServerTime: number,
+  untilServerTime: number,
+  limit = 1024,
+): ScheduledStep[] {
+  if (!state.isPlaying || !(untilServerTime > fromServerTime)) return [];
+  const { playStartedAt, loopSteps } = state;
+  const ms = stepMs(state.tempo);
+  const steps: ScheduledStep[] = [];
+  // One step early, then decided by the same `at` arithmetic every window uses.
+  let k = Math.max(state.currentStep, Math.ceil((fromServerTime - playStartedAt) / ms) - 1);
+  for (; steps.length < limit; k++) {
+    const at = playStartedAt + k * ms;
+    if (at >= untilServerTime) break;
+    if (at >= fromServerTime) steps.push({ step: k % loopSteps, at });
+  }
+  return steps;
+}

@@ -1,0 +1,64 @@
+/**
+ * Every type the client speaks, taken from the server's own declarations (type-only imports: no
+ * server code ends up in a browser bundle, and nothing here can drift from what the server checks).
+ */
+import type { z } from "zod";
+import type { RoomSummary } from "../../src/http/roomRoutes";
+import type { MessageErrorCode } from "../../src/protocol/errors";
+import type { TransportPolicy } from "../../src/protocol/limits";
+import type { ClientMessage, MessageSchemas, MessageType } from "../../src/protocol/messages";
+import type { JoinProfile, RoomOptions } from "../../src/protocol/options";
+import type { ServerMessages } from "../../src/protocol/serverMessages";
+import type { JsonValue } from "../../src/rules/jsonValue";
+import type { JamState } from "../../src/schema/JamState";
+
+export type { JamState } from "../../src/schema/JamState";
+export type { Participant } from "../../src/schema/Participant";
+export type { Track } from "../../src/schema/Track";
+export type { Step } from "../../src/schema/Step";
+export type {
+  ChatLine,
+  ErrorMessage,
+  Pong,
+  RelayedEvent,
+  RelayedNote,
+  RelayedSignal,
+  ServerMessages,
+  ServerRestart,
+} from "../../src/protocol/serverMessages";
+export type { MessageErrorCode, MessageType, JsonValue, TransportPolicy };
+
+/** Server → client message types: `note`, `event`, `chat`, `signal`, `pong`, `error`, `server-restart`. */
+export type ServerMessageType = keyof ServerMessages;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+/** Keys whose schema accepts `unknown` and checks it by hand (labels, free-form JSON). */
+type HandCheckedKeys<In> = { [K in keyof In]-?: unknown extends In[K] ? K : never }[keyof In];
+/**
+ * What a client may send: the zod schema's input type (so defaulted fields such as `velocity` are
+ * optional), except that fields the server checks by hand take their checked (output) type instead
+ * of `unknown`.
+ */
+type WireInput<In, Out> = Simplify<Omit<In, HandCheckedKeys<In>> & Pick<Out, HandCheckedKeys<In> & keyof Out>>;
+
+/** The payload of client → server message `T`, as the sender writes it. */
+export type OutgoingMessage<T extends MessageType> = WireInput<z.input<MessageSchemas[T]>, ClientMessage<T>>;
+
+export type NotePayload = OutgoingMessage<"note">;
+export type SetStepPayload = OutgoingMessage<"setStep">;
+export type SignalKind = OutgoingMessage<"signal">["kind"];
+
+/** `join(code, options)`: the musician. With `JWT_SECRET` on the server, `token` carries the name. */
+export type JoinOptions = (
+  | { name: JoinProfile["name"]; token?: string }
+  | { token: string; name?: JoinProfile["name"] }
+) & { instrument?: JoinProfile["instrument"] };
+
+/** `create(options)`: the musician, and the room's own settings (all optional, server defaults). */
+export type CreateOptions = JoinOptions & Partial<RoomOptions>;
+
+/** `GET /rooms/:code`: what a lobby or a shared link shows before joining. */
+export type RoomInfo = RoomSummary;
+
+/** The fields of the state the sequencer maths needs; a `JamState` is one. */
+export type TransportState = Pick<JamState, "tempo" | "loopSteps" | "isPlaying" | "playStartedAt" | "currentStep">;

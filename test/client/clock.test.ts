@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { JamClient, ServerClock, monotonicNow, type JamSession, type PingChannel, type Pong } from "../../client/src";
+import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { FakeTime } from "./fakeTime";
+
+/**
+ * A server on fake time whose clock is `offset` ahead of the client's: each ping reaches it after
+ * `latency(i).out` ms and its pong comes back after `latency(i).back` ms.
+ */
+class FakeServer implements PingChannel {
+  readonly pings: number[] = [];
+  private readonly listeners = new Set<(pong: Pong) => void>();
+
+  constructor(
+    private readonly time: FakeTime,
+    private readonly offset: number,
+    private readonly latency: (i: number) => { out: number; back: number } | null,
+  ) {}
+
+  sendPing(t: number): boolean {
+    const i = this.pings.push(t) - 1;
+    const trip = this.latency(i);
+    if (trip === null) return true; // lost
+    this.time.setTimeout(() => {
+      const serverTime = this.time.now() + this.offset;
+      this.time.setTimeout(() => this.deliver({ t, serverTime }), trip.back);
+    }, trip.out);
+    return true;
+  }
+
+  deliver(pong: Pong): void {
+    for (const listener of this.listeners) listener(pong);
+  }
+
+  onPong(listener: (pong: Pong) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+const OFFSET = 3_600_000.25;
+
+describe("client > ServerClock (fake time)", () => {
+  it("computes offset = serverTime - (t0 + t1) / 2 and keeps the round trip", async () => {
+    const time = new FakeTime(1_000);
+    const symmetric = [20, 5, 50, 8, 100, 3, 30, 12];
+    const server = new FakeServer(time, OFFSET, (i) => ({ out: symmetric[i]!, back: symmetric[i]! }));
+    const clock = new ServerClock(server, { now: time.now, timers: time, burst: 8, spacingMs: 50 });
+    assert.equal(clock.synced, false);
+    assert.equal(clock.serverNow(), time.now(), "the local time until synced");
+    const result = clock.sync();
+    await time.advance(2000);
+    const estimate = await result;
+    assert.ok(estimate !== null);
+    assert.equal(server.pings.length, 8);
+    assert.equal(estimate.samples, 8);
+    assert.equal(estimate.rtt, 6);
+    assert.ok(Math.abs(estimate.offset - OFFSET) < 1e-6, `offset ${estimate.offset}`);
+    assert.equal(clock.synced, true);
+    assert.ok(Math.abs(clock.serverNow() - (time.now() + OFFSET)) < 1e-6);
+    assert.ok(Math.abs(clock.toLocalTime(clock.toServerTime(1234.5)) - 1234.5) < 1e-6);
+  });
+
+  it("trusts the lowest round trips: slow, lopsided samples do not bend the offset", async () => {
+    const time = new FakeTime(1_000);
+    // Every other ping is stuck 400 ms in a queue on the way out only: its offset is 200 ms off.
+    const server = new FakeServer(time, OFFSET, (i) => (i % 2 === 0 ? { out: 2, back: 2 } : { out: 400, back: 2 }));
+    const clock = new ServerClock(server, { now: time.now, timers: time, keep: 3 });
+    const result = clock.sync();
+    await time.advance(3000);
+    const estimate = await result;
+    assert.ok(estimate !== null);
+    assert.ok(Math.abs(estimate.offset - OFFSET) < 1e-6, `offset ${estimate.offset}`);
+    assert.equal(estimate.rtt, 4);
+  });
+
+  it("ends a burst with the pongs it has, keeps the old estimate when none came, ignores pongs it did not ask for", async () => {
+    const time = new FakeTime(1_000);
+    let lose = false;
+    const server = new FakeServer(time, OFFSET, (i) => (lose || i === 0 ? null : { out: 5, back: 5 }));
+    const clock = new ServerClock(server, { now: time.now, timers: time, timeoutMs: 500 });
+    const first = clock.sync();
+    await time.advance(1000);
+    assert.equal((await first)?.samples, 7, "one ping was lost");
+    const offset = clock.offset;
+
+    lose = true;
+    server.deliver({ t: 42, serverTime: 0 }); // not ours
+    const second = clock.sync();
+    await time.advance(1000);
+    assert.equal(await second, null);
+    assert.equal(clock.offset, offset);
+  });
+
+  it("re-syncs every resyncMs while started, and not after stop()", async () => {
+    const time = new FakeTime(1_000);
+    const server = new FakeServer(time, OFFSET, () => ({ out: 5, back: 5 }));
+    const clock = new ServerClock(server, { now: time.now, timers: time, burst: 4, resyncMs: 10_000 });
+    const syncs: number[] = [];
+    clock.onSync(() => syncs.push(time.now()));
+    clock.start();
+    const ready = clock.ready();
+    await time.advance(1000);
+    await ready;
+    assert.equal(server.pings.length, 4);
+    await time.advance(10_000);
+    assert.equal(server.pings.length, 8);
+    await time.advance(10_000);
+    assert.equal(server.pings.length, 12);
+    assert.equal(syncs.length, 3);
+    clock.stop();
+    await time.advance(60_000);
+    assert.equal(server.pings.length, 12);
+    assert.deepEqual(time.waiting, []);
+  });
+
+  it("ends at once when nothing can be sent (not connected), and tries again on the next sync()", async () => {
+    const time = new FakeTime(1_000);
+    let connected = false;
+    const sent: number[] = [];
+    const channel: PingChannel = {
+      sendPing: (t) => {
+        if (connected) sent.push(t);
+        return connected;
+      },
+      onPong: () => () => undefined,
+    };
+    const clock = new ServerClock(channel, { now: time.now, timers: time, burst: 1 });
+    assert.equal(await clock.sync(), null);
+    connected = true;
+    const next = clock.sync();
+    assert.equal(sent.length, 1);
+    await time.advance(5000);
+    assert.equal(await next, null);
+  });
+
+  it("does not double a burst when sync() is called while one runs", async () => {
+    const time = new FakeTime(1_000);
+    const server = new FakeServer(time, OFFSET, () => ({ out: 5, back: 5 }));
+    const clock = new ServerClock(server, { now: time.now, timers: time, burst: 5 });
+    const a = clock.sync();
+    const b = clock.sync();
+    assert.equal(a, b);
+    await time.advance(1000);
+    assert.equal(server.pings.length, 5);
+  });
+});
+
+describe("client > clock sync against the server", () => {
+  describe("on one machine", () => {
+    let server: JamTestServer;
+    let session: JamSession | undefined;
+    before(async () => (server = await bootJamServer()));
+    afterEach(async () => session?.leave());
+    after(async () => server.colyseus.shutdown());
+
+    it("syncs on join and finds an offset of about 0", async () => {
+      session = await new JamClient(server.endpoint).create({ name: "Ann" });
+      const estimate = await session.clock.ready();
+      assert.ok(estimate.samples >= 3, `${estimate.samples} samples`);
+      assert.ok(Math.abs(estimate.offset) < 25, `offset ${estimate.offset} ms`);
+      assert.ok(Math.abs(session.serverNow() - Date.now()) < 25);
+    });
+  });
+
+  describe("with the server on a fake clock", () => {
+    // The server's clock runs with real time, but `skew` (moved by hand) ahead of it.
+    const skew = new ManualClock(2 * 3600_000);
+    let server: JamTestServer;
+    let session: JamSession | undefined;
+    before(async () => (server = await bootJamServer({ now: () => Date.now() + skew.now() })));
+    afterEach(async () => session?.leave());
+    after(async () => server.colyseus.shutdown());
+
+    /** What the offset should be: the skew, plus how far this process' monotonic clock is from Date.now(). */
+    const fakeOffset = () => skew.now() + (Date.now() - monotonicNow());
+
+    it("finds the fake offset, and follows when the server clock jumps", async () => {
+      session = await new JamClient(server.endpoint).create({ name: "Ann" });
+      const estimate = await session.clock.ready();
+      assert.ok(Math.abs(estimate.offset - fakeOffset()) < 25, `offset ${estimate.offset}, fake offset ${fakeOffset()}`);
+      assert.ok(Math.abs(session.serverNow() - (Date.now() + skew.now())) < 25);
+      assert.ok(estimate.rtt < 50, `rtt ${estimate.rtt}`);
+
+      skew.advance(-90_000);
+      const again = await session.clock.sync();
+      assert.ok(again !== null);
+      assert.ok(Math.abs(again.offset - fakeOffset()) < 25, `offset ${again.offset}, fake offset ${fakeOffset()}`);
+    });
+  });
+});

@@ -1,0 +1,243 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { JamClient, stepAt, stepDurationMs, transportOf, upcomingSteps, type JamSession, type TransportState } from "../../client/src";
+import * as server from "../../src/rules/sequencer";
+import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { sessionStateWhere } from "./helpers";
+
+const T0 = 1_800_000_000_000;
+const LEAD_IN = 100;
+
+/** The contract's formula, written out independently of both the server and the client module. */
+function contractStep(state: TransportState, startsAt: number, startStep: number, now: number): number {
+  if (!state.isPlaying) return state.currentStep;
+  if (now < startsAt) return startStep;
+  const stepMs = 60000 / state.tempo / 4;
+  return Math.floor((now - state.playStartedAt) / stepMs) % state.loopSteps;
+}
+
+/** What a client holds after the server applied `transport` and sent the patch at `patchAt`. */
+function synced(transport: server.Transport, patchAt: number): TransportState {
+  return {
+    tempo: transport.tempo,
+    loopSteps: transport.loopSteps,
+    isPlaying: transport.isPlaying,
+    playStartedAt: transport.playStartedAt,
+    currentStep: server.currentStep(transport, patchAt),
+  };
+}
+
+type Op =
+  | { kind: "play"; step?: number }
+  | { kind: "seek"; step: number }
+  | { kind: "tempo"; tempo: number }
+  | { kind: "pause" }
+  | { kind: "stop" };
+
+const opArb = (loopSteps: number): fc.Arbitrary<Op> =>
+  fc.oneof(
+    fc.record({ kind: fc.constant("play" as const) }),
+    fc.record({ kind: fc.constant("play" as const), step: fc.integer({ min: 0, max: loopSteps - 1 }) }),
+    fc.record({ kind: fc.constant("seek" as const), step: fc.integer({ min: 0, max: loopSteps - 1 }) }),
+    fc.record({ kind: fc.constant("tempo" as const), tempo: fc.double({ min: 20, max: 300, noNaN: true }) }),
+    fc.record({ kind: fc.constant("pause" as const) }),
+    fc.record({ kind: fc.constant("stop" as const) }),
+  );
+
+function apply(t: server.Transport, op: Op, now: number): server.Transport {
+  switch (op.kind) {
+    case "play":
+      return server.play(t, now, LEAD_IN, op.step);
+    case "seek":
+      return server.seek(t, now, LEAD_IN, op.step);
+    case "tempo":
+      return server.setTempo(t, now, op.tempo);
+    case "pause":
+      return server.pause(t, now);
+    case "stop":
+      return server.stop(t);
+  }
+}
+
+interface History {
+  tempo: number;
+  loopSteps: number;
+  ops: [Op, number, number][];
+  probes: number[];
+}
+
+/** A room's history: tempo, loop, and operations at increasing times, each followed by a patch 0–50 ms later. */
+const historyArb: fc.Arbitrary<History> = fc
+  .record({ tempo: fc.double({ min: 20, max: 300, noNaN: true }), loopSteps: fc.integer({ min: 4, max: 64 }) })
+  .chain(({ tempo, loopSteps }) =>
+    fc.record({
+      tempo: fc.constant(tempo),
+      loopSteps: fc.constant(loopSteps),
+      ops: fc.array(fc.tuple(opArb(loopSteps), fc.double({ min: 0, max: 60_000, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true })), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      // Where to look, after the last patch: up to 200 s on.
+      probes: fc.array(fc.double({ min: 0, max: 200_000, noNaN: true }), { minLength: 1, maxLength: 20 }),
+    }),
+  );
+
+function replay(history: History) {
+  let transport = server.stoppedTransport(history.tempo, history.loopSteps);
+  let now = T0;
+  let patchAt = T0;
+  for (const [op, gap, patchDelay] of history.ops) {
+    now += gap;
+    transport = apply(transport, op, now);
+    patchAt = now + patchDelay;
+  }
+  return { transport, patchAt, state: synced(transport, patchAt) };
+}
+
+describe("client > sequencer maths (fake clock)", () => {
+  it("is the server's own function: a state rebuilds the transport's step at every later time", () => {
+    fc.assert(
+      fc.property(historyArb, (history) => {
+        const { transport, patchAt, state } = replay(history);
+        for (const probe of history.probes) {
+          const at = patchAt + probe;
+          assert.equal(stepAt(state, at), server.currentStep(transport, at), `at +${probe} ms`);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("matches the contract formula, lead-in included", () => {
+    fc.assert(
+      fc.property(historyArb, (history) => {
+        const { transport, patchAt, state } = replay(history);
+        for (const probe of history.probes) {
+          const at = patchAt + probe;
+          assert.equal(stepAt(state, at), contractStep(state, transport.leadInEndsAt, transport.restStep, at));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("rebuilds the lead-in from the state alone", () => {
+    const playing = server.play(server.stoppedTransport(120, 16), T0, LEAD_IN, 5);
+    const rebuilt = transportOf(synced(playing, T0 + 20));
+    assert.equal(rebuilt.restStep, 5);
+    assert.ok(Math.abs(rebuilt.leadInEndsAt - (T0 + LEAD_IN)) < 1e-6);
+    const state = synced(playing, T0 + 20);
+    assert.equal(stepAt(state, T0 + 50), 5, "holds the start step during the lead-in");
+    assert.equal(stepAt(state, T0 + LEAD_IN + 1), 5);
+    assert.equal(stepAt(state, T0 + LEAD_IN + 126), 6);
+  });
+
+  it("lists upcoming steps at the instants where the step changes, none in the lead-in", () => {
+    fc.assert(
+      fc.property(historyArb, fc.double({ min: 0, max: 10_000, noNaN: true }), fc.double({ min: 0, max: 5_000, noNaN: true }), (history, from, span) => {
+        const { transport, patchAt, state } = replay(history);
+        const a = patchAt + from;
+        const b = a + span;
+        const steps = upcomingSteps(state, a, b);
+        if (!state.isPlaying) return assert.deepEqual(steps, []);
+        const ms = stepDurationMs(state);
+        // Every step boundary in the window, after the lead-in, is listed.
+        const audible = b - Math.max(a, transport.leadInEndsAt);
+        const expected = Math.max(0, Math.floor(audible / ms) - 1);
+        assert.ok(steps.length >= expected, `${steps.length} steps in ${audible} ms of ${ms} ms steps`);
+        assert.ok(steps.length <= Math.ceil(span / ms) + 1);
+        for (const [i, { step, at }] of steps.entries()) {
+          assert.ok(at >= a && at < b, "inside the window");
+          assert.ok(at >= transport.leadInEndsAt - 1e-3, "not in the lead-in");
+          assert.equal(step, stepAt(state, at + ms / 2), "the step that sounds from `at` on");
+          assert.equal(step, server.currentStep(transport, at + ms / 2));
+          if (i > 0) assert.ok(Math.abs(at - steps[i - 1]!.at - ms) < 1e-3, "one step apart");
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("neither repeats nor skips a step across consecutive windows (a lookahead loop)", () => {
+    fc.assert(
+      fc.property(historyArb, fc.array(fc.double({ min: 0, max: 400, noNaN: true }), { minLength: 1, maxLength: 30 }), (history, gaps) => {
+        const { patchAt, state } = replay(history);
+        let from = patchAt;
+        const pieces = [];
+        for (const gap of gaps) {
+          pieces.push(...upcomingSteps(state, from, from + gap));
+          from += gap;
+        }
+        assert.deepEqual(pieces, upcomingSteps(state, patchAt, from, 100_000));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("is empty when stopped, and keeps the resting step", () => {
+    const paused = server.pause(server.play(server.stoppedTransport(90, 12), T0, LEAD_IN, 3), T0 + 2000);
+    const state = synced(paused, T0 + 2010);
+    assert.deepEqual(upcomingSteps(state, T0, T0 + 60_000), []);
+    assert.equal(stepAt(state, T0 + 99_999), state.currentStep);
+  });
+});
+
+/** The transport fields of a synced state as they are now (the state object keeps changing). */
+function snapshotOf(state: TransportState): TransportState {
+  const { tempo, loopSteps, isPlaying, playStartedAt, currentStep } = state;
+  return { tempo, loopSteps, isPlaying, playStartedAt, currentStep };
+}
+
+describe("client > sequencer against the server on a fake clock", () => {
+  const clock = new ManualClock(T0);
+  let jam: JamTestServer;
+  let session: JamSession | undefined;
+  before(async () => (jam = await bootJamServer({ now: clock.now, playLeadInMs: LEAD_IN })));
+  afterEach(async () => session?.leave());
+  after(async () => jam.colyseus.shutdown());
+
+  /** Moves the server's clock and resolves with the next patch's state. */
+  async function at(time: number) {
+    clock.time = time;
+    const before = session!.state.currentStep;
+    // A patch goes out every 50 ms; currentStep is recomputed before each.
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    return { before, state: session!.state };
+  }
+
+  it("predicts every step the server reaches, from the state of the play patch", async () => {
+    session = await new JamClient(jam.endpoint, { clock: false }).create({ name: "Ann", tempo: 150, loopSteps: 8 });
+    session.play(6);
+    const anchored = await sessionStateWhere(session, (s) => s.isPlaying);
+    const snapshot = snapshotOf(anchored);
+    assert.equal(snapshot.currentStep, 6);
+    const ms = stepDurationMs(snapshot); // 100 ms
+    const planned = upcomingSteps(snapshot, T0, T0 + 12 * ms);
+    assert.deepEqual(
+      planned.map((s) => s.step),
+      [6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 0],
+      "the lead-in's steps are not planned",
+    );
+    assert.equal(planned[0]!.at, T0 + LEAD_IN);
+    for (const { step, at: startsAt } of planned) {
+      const { state } = await at(startsAt + ms / 2);
+      assert.equal(state.currentStep, step, `server at ${startsAt + ms / 2 - T0} ms`);
+      assert.equal(stepAt(snapshot, clock.time), step);
+    }
+  });
+
+  it("follows a tempo change from the state of its patch", async () => {
+    session = await new JamClient(jam.endpoint, { clock: false }).create({ name: "Ann", tempo: 120, loopSteps: 16 });
+    clock.time = T0;
+    session.play(0);
+    await sessionStateWhere(session, (s) => s.isPlaying);
+    await at(T0 + 1000);
+    session.tempo(90);
+    const retimed = await sessionStateWhere(session, (s) => s.tempo === 90);
+    const snapshot = snapshotOf(retimed);
+    for (const later of [1, 333, 1234, 9876]) {
+      const { state } = await at(T0 + 1000 + later);
+      assert.equal(state.currentStep, stepAt(snapshot, clock.time), `${later} ms after the change`);
+    }
+  });
+});
