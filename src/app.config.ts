@@ -12,6 +12,7 @@ import { metricsRoute } from "./http/metricsRoute";
 import { mountMonitor } from "./http/monitor";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
+import { colyseusLogger } from "./observability/colyseusLogger";
 import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/JamRoom";
@@ -23,8 +24,7 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
   return config({
     displayLogs: false,
     options: {
-      // Colyseus' own log lines go through the same structured logger.
-      logger,
+      logger: colyseusLogger(logger),
       greet: false,
       ...scaleOutOptions(settings),
     },

@@ -220,7 +220,9 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     this.on("ping", this.answerPing);
     this.on("signal", this.relaySignal);
     // Unknown types would otherwise close the connection (4002); the contract answers BAD_REQUEST.
-    this.onMessage("*", (client, type) => this.rejectUnknownType(client, String(type)));
+    // Colyseus calls this with (client, type, payload) for an unregistered type, but with
+    // (client, payload) for a message whose type is literally "*".
+    this.onMessage("*", (client: Client, ...rest: unknown[]) => this.rejectUnknownType(client, rest.length >= 2 ? String(rest[0]) : "*"));
     this.onMessage("__no_message_handler", (client) => this.rejectUnknownType(client, "__no_message_handler"));
   }
 
