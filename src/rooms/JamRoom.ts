@@ -380,9 +380,16 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     return this.deps.settings.now();
   }
 
-  /** Takes a token from the client's budget for `category`; over budget, drops (and says so at most once a second). */
+  /**
+   * Takes a token from the client's budget for `category`; over budget, drops (and says so at most
+   * once a second). Messages of a client that is no longer a participant are dropped silently.
+   */
   private admit(client: Client, category: RateCategory, type: string): boolean {
-    const admission = this.limiters.get(client.sessionId)?.admit(category, this.now()) ?? "accept";
+    const limiter = this.limiters.get(client.sessionId);
+    // No limiter: the participant was removed (kicked, flooding) and its socket is still closing;
+    // what it had in flight must not act in the room.
+    if (limiter === undefined) return false;
+    const admission = limiter.admit(category, this.now());
     if (admission === "accept") return true;
     if (admission === "disconnect") {
       this.deps.metrics.rejected(MessageError.RATE_LIMITED, type);
