@@ -152,6 +152,8 @@ export function firstState(room: Room<JamState>, timeoutMs: number, timers: Time
 export class JamSession {
   /** The colyseus.js Room of the current connection; a new one after every reconnection. */
   private current: Room<JamState>;
+  /** The room whose full state has arrived: a reconnected room's state is an empty shell until then. */
+  private synced: Room<JamState>;
   private currentStatus: ConnectionStatus = "connecting";
   private leaving = false;
   /** Bumped when a reconnection run starts or ends, so a stale run stops. */
@@ -200,6 +202,7 @@ export class JamSession {
     );
     this.on("server-restart", (notice) => (this.restartNotice = notice));
     this.current = room;
+    this.synced = room;
     this.attach(room);
     this.readyPromise = firstState(room, this.syncTimeoutMs, this.timers).then(
       () => {
@@ -235,7 +238,7 @@ export class JamSession {
 
   /** The synced state. While reconnecting, the last state received; a new object after a reconnection. */
   get state(): JamState {
-    return this.current.state;
+    return this.synced.state;
   }
 
   /** The current colyseus.js Room (a new object after each reconnection): for what this API lacks. */
@@ -529,6 +532,7 @@ export class JamSession {
       return "retry";
     }
     if (run !== this.run || room !== this.current) return "done";
+    this.synced = room;
     this.run++;
     this.restartNotice = undefined;
     this.setStatus("connected", { attempt });

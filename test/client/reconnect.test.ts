@@ -37,6 +37,22 @@ describe("client > automatic reconnection", () => {
     return { jam, ann, bob };
   }
 
+  it("keeps serving the last full state while reconnecting, never the new room's empty shell", async () => {
+    const { bob } = await duo();
+    const seen: boolean[] = [];
+    // Sample as often as the event loop allows through the whole reconnection.
+    const sampler = setInterval(() => seen.push(bob.state.participants?.size === 2), 0);
+    const back = nextStatus(bob, "connected");
+    dropConnection(bob);
+    await back;
+    clearInterval(sampler);
+    assert.ok(seen.length > 0);
+    assert.deepEqual(
+      seen.filter((complete) => !complete),
+      [],
+    );
+  });
+
   it("reconnects after an abrupt drop: same sessionId, a new room object, listeners still firing", async () => {
     const { ann, bob } = await duo();
     const statuses = recordStatuses(bob);

@@ -1,0 +1,26 @@
+import { INSTRUMENTS } from "../config";
+import type { Profile } from "../useJamSession";
+
+export function ProfileFields({ profile, onChange }: { profile: Profile; onChange: (profile: Profile) => void }) {
+  return (
+    <div className="fields">
+      <label>
+        Your name
+        <input
+          value={profile.name}
+          maxLength={32}
+          autoFocus
+          onChange={(e) => onChange({ ...profile, name: e.target.value })}
+        />
+      </label>
+      <label>
+        Instrument
+        <select value={profile.instrument} onChange={(e) => onChange({ ...profile, instrument: e.target.value })}>
+          {INSTRUMENTS.map((instrument) => (
+            <option key={instrument}>{instrument}</option>
+          ))}
+        </select>
+      </label>
+    </div>
+  );
+}

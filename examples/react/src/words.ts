@@ -1,0 +1,53 @@
+/** What the app says to people: errors and disconnections in plain words, note names. */
+import {
+  ConnectionFailed,
+  InvalidName,
+  InvalidOption,
+  InvalidRoomCode,
+  NameTaken,
+  NoFreeRoomCode,
+  RoomFull,
+  RoomNotFound,
+  ServerUnavailable,
+  Unauthorized,
+  type DisconnectReason,
+} from "@jam/client";
+import { JAM_SERVER } from "./config";
+
+export function describeError(error: unknown): string {
+  if (error instanceof RoomNotFound) return "Room not found. Check the code, or ask for a new link.";
+  if (error instanceof InvalidRoomCode) return "That is not a room code: codes are 6 letters and digits, like K7QF2M.";
+  if (error instanceof RoomFull) return "This room is full.";
+  if (error instanceof NameTaken) return "Someone in this room already has that name. Pick another one.";
+  if (error instanceof InvalidName) return "Names need 1 to 32 characters.";
+  if (error instanceof InvalidOption) return `The server refused these settings (${error.message}).`;
+  if (error instanceof Unauthorized) return "This jam server needs you to sign in.";
+  if (error instanceof NoFreeRoomCode) return "The server could not find a free room code. Try again.";
+  if (error instanceof ServerUnavailable) return "The jam server is restarting or busy. Try again in a moment.";
+  if (error instanceof ConnectionFailed) return `Could not reach the jam server (${JAM_SERVER}). Is it running?`;
+  return `Something went wrong: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+export function describeDisconnect(reason: DisconnectReason | undefined): string {
+  switch (reason) {
+    case "kicked":
+      return "The host removed you from the room.";
+    case "flooding":
+      return "You were disconnected for sending too much, too fast.";
+    case "server-restart":
+      return "The jam server is restarting. Join again in a few seconds.";
+    case "closed":
+      return "The room was closed.";
+    case "reconnect-failed":
+      return "The connection to the room was lost.";
+    default:
+      return "You left the room.";
+  }
+}
+
+const NOTE_NAMES = ["C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"];
+
+/** MIDI 60 → "C4". */
+export function noteName(note: number): string {
+  return `${NOTE_NAMES[note % 12]}${Math.floor(note / 12) - 1}`;
+}
