@@ -7,7 +7,7 @@ import { z } from "zod";
 import { describeIssue } from "./describeIssue";
 import { checkLabel } from "../rules/labels";
 import { checkJson, type JsonValue } from "../rules/jsonValue";
-import { TRACK_ID_PATTERN } from "../rules/pattern";
+import { TRACK_ID_PATTERN, isUsableTrackId } from "../rules/pattern";
 import { MAX_TEMPO, MIN_TEMPO } from "./limits";
 
 export const EVENT_PAYLOAD_MAX_BYTES = 2 * 1024;
@@ -18,7 +18,10 @@ const UINT32_MAX = 2 ** 32 - 1;
 const midi = z.int().min(0).max(127);
 const velocity = z.int().min(1).max(127);
 const sessionId = z.string().min(1).max(64);
-const trackId = z.string().regex(TRACK_ID_PATTERN, "must be 1–32 of a-z, 0-9, _ and -");
+const trackId = z
+  .string()
+  .regex(TRACK_ID_PATTERN, "must be 1–32 of a-z, 0-9, _ and -")
+  .refine(isUsableTrackId, "is a reserved name");
 const label = (what: string) =>
   z.unknown().transform((input, ctx) => {
     const check = checkLabel(input, what);

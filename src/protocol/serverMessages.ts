@@ -61,5 +61,8 @@ export interface ServerMessages {
 /** Close code of a kicked participant's connection. */
 export const KICKED_CLOSE_CODE = 4001;
 
+/** Close code of every connection of a room the server had to close after an internal failure. */
+export const ROOM_FAILED_CLOSE_CODE = 1011;
+
 /** Close code of a client removed for flooding far over a rate limit for seconds on end. */
 export const FLOODING_CLOSE_CODE = 4029;

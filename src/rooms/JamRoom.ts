@@ -2,7 +2,7 @@
  * A jam session. The room validates what clients send, asks the rules in `src/rules/` what follows,
  * and writes the answer into the synced state or relays it. Musical logic does not live here.
  */
-import { Deferred, Room, type Client, type RoomException } from "@colyseus/core";
+import { Deferred, Protocol, Room, type Client, type ClientPrivate, type RoomException } from "@colyseus/core";
 import type { Settings } from "../config/settings";
 import { RATE_CATEGORY_OF, type RateCategory } from "../config/rateLimits";
 import type { Logger } from "../logger";
@@ -10,9 +10,10 @@ import { LogSampler } from "../observability/logSampler";
 import type { JamMetrics } from "../observability/metrics";
 import { JoinRefused, MessageError, refuse, type MessageErrorCode } from "../protocol/errors";
 import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
+import { isPlausibleMsgpack } from "../protocol/frameGuard";
 import { messageSchemas, parseMessage, type ClientMessage, type MessageSchemas, type MessageType } from "../protocol/messages";
 import { parseJoinProfile, parseRoomOptions, type JoinProfile, type RoomOptions } from "../protocol/options";
-import { FLOODING_CLOSE_CODE, KICKED_CLOSE_CODE, type RelayedEvent, type RelayedNote, type ServerMessages } from "../protocol/serverMessages";
+import { FLOODING_CLOSE_CODE, KICKED_CLOSE_CODE, ROOM_FAILED_CLOSE_CODE, type RelayedEvent, type RelayedNote, type ServerMessages } from "../protocol/serverMessages";
 import { ClientLimiter } from "../rules/clientLimiter";
 import { isNameTaken } from "../rules/labels";
 import { newTrackId } from "../rules/pattern";
@@ -186,6 +187,35 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     this.broadcast("server-restart", notice);
     this.log.info({ drainMs, participants: this.state.participants.size }, "shutting down: clients told, draining");
     this.clock.setTimeout(() => void this.disconnect(), drainMs);
+  }
+
+  /**
+   * Checks a frame's structure before Colyseus decodes it: a frame of nested oversized msgpack
+   * headers would otherwise stall the whole process while the decoder allocates for it. Such a
+   * frame is closed with 4002, as Colyseus closes any frame it cannot decode.
+   */
+  protected override _onMessage(client: Client & ClientPrivate, buffer: Buffer): void {
+    if (buffer[0] === Protocol.ROOM_DATA && !isPlausibleMsgpack(buffer, 1)) {
+      this.deps.metrics.rejected(MessageError.BAD_REQUEST, "unknown");
+      client.leave(Protocol.WS_CLOSE_WITH_ERROR, "malformed message");
+      return;
+    }
+    super._onMessage(client, buffer);
+  }
+
+  /**
+   * A patch that cannot be encoded throws from Colyseus' patch timer, outside onUncaughtException,
+   * and would end the process: close this one room instead.
+   */
+  override broadcastPatch(): boolean {
+    try {
+      return super.broadcastPatch();
+    } catch (error) {
+      this.log.error({ err: error, participants: this.state.participants.size }, "state could not be encoded, closing the room");
+      this.patchRate = 0;
+      void this.disconnect(ROOM_FAILED_CLOSE_CODE);
+      return false;
+    }
   }
 
   /** Without this, Colyseus 0.16 ends the whole process when any handler throws. */

@@ -2,6 +2,14 @@
 import { randomBytes } from "node:crypto";
 
 export const TRACK_ID_PATTERN = /^[a-z0-9_-]{1,32}$/;
+
+/**
+ * Track ids are map keys in the synced state; the schema encoder looks keys up on plain objects,
+ * where "constructor" (or any Object.prototype name) is already there and breaks the patch.
+ */
+export function isUsableTrackId(id: string): boolean {
+  return TRACK_ID_PATTERN.test(id) && !(id in Object.prototype);
+}
 export const DEFAULT_STEP_NOTE = 60;
 export const DEFAULT_STEP_VELOCITY = 100;
 
