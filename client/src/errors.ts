@@ -3,18 +3,10 @@
  * numeric codes are the server's (`src/protocol/errors.ts`), restated with its type so they cannot
  * drift; the server module itself imports @colyseus/core and stays out of the browser bundle.
  */
-import type { JoinError as ServerJoinError } from "../../src/protocol/errors";
+import { JoinError as JOIN_ERROR } from "../../src/protocol/joinErrorCodes";
 
-/** Numeric codes a refused create/join rejects with (the server's `JoinError`). */
-export const JOIN_ERROR: typeof ServerJoinError = {
-  NOT_FOUND: 4212,
-  UNAUTHORIZED: 4215,
-  FULL: 4230,
-  NAME_TAKEN: 4231,
-  INVALID_NAME: 4232,
-  INVALID_OPTION: 4233,
-  CODE_UNAVAILABLE: 4234,
-};
+/** Numeric codes a refused create/join rejects with: the server's own values. */
+export { JOIN_ERROR };
 
 export type JamErrorCode =
   | "ROOM_NOT_FOUND"
