@@ -1,0 +1,59 @@
+/** colyseus.js clients of the jam server, the way the bench and the load test open rooms. */
+import { Client, type Room } from "colyseus.js";
+import type { ServerMessages } from "../../src/protocol/serverMessages";
+import type { JamState } from "../../src/schema/JamState";
+
+export type JamRoom = Room<JamState>;
+export type { ServerMessages };
+
+export const JAM_ROOM = "jam";
+
+/** Keeps colyseus.js from warning about message types a bench client does not listen to. */
+export function ignoreOtherMessages(room: JamRoom): JamRoom {
+  room.onMessage("*", () => undefined);
+  return room;
+}
+
+export function onServerMessage<K extends keyof ServerMessages>(room: JamRoom, type: K, listener: (message: ServerMessages[K]) => void): () => void {
+  return room.onMessage(type, listener);
+}
+
+/**
+ * `rooms` rooms of `perRoom` clients: the first of each creates it, the others join it by code
+ * (in parallel, as musicians following a shared link would). Rooms are opened one after another.
+ */
+export async function openRooms(url: string, rooms: number, perRoom: number, label: string, options: Record<string, unknown> = {}): Promise<JamRoom[][]> {
+  const client = new Client(url);
+  const opened: JamRoom[][] = [];
+  for (let r = 0; r < rooms; r++) {
+    const host = ignoreOtherMessages(await client.create<JamState>(JAM_ROOM, { ...options, name: `${label}${r}-0` }));
+    const guests = await Promise.all(
+      Array.from({ length: perRoom - 1 }, (_, i) => client.joinById<JamState>(host.roomId, { name: `${label}${r}-${i + 1}` }).then(ignoreOtherMessages)),
+    );
+    opened.push([host, ...guests]);
+  }
+  return opened;
+}
+
+/** Consented leave of every room, tolerating connections that are already gone. */
+export async function leaveAll(rooms: readonly JamRoom[]): Promise<void> {
+  await Promise.all(rooms.map((room) => room.leave(true).catch(() => undefined)));
+}
+
+/** Resolves once `predicate(room.state)` holds, checking after every patch. */
+export function stateWhere(room: JamRoom, predicate: (state: JamState) => boolean, timeoutMs = 5000): Promise<JamState> {
+  if (room.state !== undefined && predicate(room.state)) return Promise.resolve(room.state);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      room.onStateChange.remove(check);
+      reject(new Error(`state condition not met within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const check = (state: JamState): void => {
+      if (!predicate(state)) return;
+      clearTimeout(timer);
+      room.onStateChange.remove(check);
+      resolve(state);
+    };
+    room.onStateChange(check);
+  });
+}

@@ -1,0 +1,110 @@
+/** What each scenario measures, as drivers report it to the runner and the runner writes it to JSON. */
+import type { Summary } from "./stats";
+
+export type Target = "jam" | "ws" | "socketio";
+
+export interface RelayResult {
+  target: Target;
+  /** "bench": this folder's driver; "loadgen.js": the shared reference load generator. */
+  tool: "bench" | "loadgen.js";
+  rooms: number;
+  perRoom: number;
+  rate: number;
+  clients: number;
+  connectMs: number;
+  windowS: number;
+  sentPerSec: number;
+  deliveredPerSec: number;
+  lossPct: number;
+  latencyMs: Pick<Summary, "p50" | "p95" | "p99" | "max">;
+  serverCpuPct: number;
+  cpuUsPerDelivery: number;
+  /** The load generator's own CPU over the window: near 100 % means it, not the server, set the pace. */
+  generatorCpuPct: number;
+  serverRssMiB: number;
+}
+
+export interface JoinsResult {
+  target: Target;
+  /** jam: `create`; ws / Socket.IO: the first connect + join of a room key. */
+  createMs: Summary;
+  /** jam: `joinById`; ws / Socket.IO: connect + join of an existing room key. */
+  joinMs: Summary;
+  failures: number;
+  firstFailure?: string;
+}
+
+export interface StateResult {
+  rooms: number;
+  perRoom: number;
+  changes: number;
+  /** Changes not seen by every client within 2 s. */
+  missed: number;
+  /** Host sends `tempo` → the last client of the room sees the new tempo. */
+  seenByAllMs: Summary;
+  /** Host sends `tempo` → each client sees it. */
+  perClientMs: Summary;
+}
+
+export interface ClockResult {
+  clients: number;
+  pings: number;
+  estimator: string;
+  /** |estimated offset − true offset (0: one machine, one clock)|, every estimate after warm-up. */
+  errorMs: Summary;
+  meanSignedErrorMs: number;
+  /** |offset| of single ping/pong samples, before any filtering. */
+  rawErrorMs: Summary;
+  rttMs: Summary;
+}
+
+export interface SequencerPhaseCounts {
+  patches: number;
+  exact: number;
+  offByOneNearBoundary: number;
+  inconsistent: number;
+}
+
+export interface SequencerResult {
+  bpm: number;
+  loopSteps: number;
+  minutes: number;
+  /** How the listener bracketed each patch's send time: a ping this often, each pong carrying serverTime. */
+  pingEveryMs: number;
+  /** Patches that carried a new currentStep and had a pong on either side within 25 ms. */
+  patches: number;
+  /** Patches not judged: pinging paused while relay CPU was measured. */
+  unjudged: number;
+  /** currentStep equal to the formula at some instant of the patch's send-time bracket. */
+  exact: number;
+  /** One step off, the formula's step boundary within 2 ms of the bracket. */
+  offByOneNearBoundary: number;
+  /** Everything else. */
+  inconsistent: number;
+  worstInconsistent?: { stepError: number; msFromBracket: number; bracketMs: number; phase: string };
+  /** Width of the send-time brackets (serverTime of the pong after − of the pong before, + 1 ms). */
+  bracketMs: Summary;
+  /** For patches one step behind the formula at arrival: how long after the step boundary they arrived. */
+  arrivalPastBoundaryMs: Summary;
+  /** Steps between what clients received during the last 10 s and the formula from the first anchor. */
+  driftSteps: number;
+  driftCheckedPatches: number;
+  playStartedAtChanged: boolean;
+  byPhase: Record<string, SequencerPhaseCounts>;
+}
+
+export interface MemoryResult {
+  target: Target;
+  rooms: number;
+  perRoom: number;
+  clients: number;
+  connectMs: number;
+  baselineRssMiB: number;
+  loadedRssMiB: number;
+  baselineHeapMiB?: number;
+  loadedHeapMiB?: number;
+  rssKiBPerClient: number;
+  rssKiBPerRoom: number;
+  heapKiBPerClient?: number;
+  heapKiBPerRoom?: number;
+}
