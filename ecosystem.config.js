@@ -14,12 +14,18 @@ const drainMs = Number(process.env.SHUTDOWN_DRAIN_MS || 5000);
 // The server's own shutdown deadline is the drain plus 5 s; PM2 must wait longer than that
 // before it kills, or a deploy cuts musicians off mid-drain.
 const killTimeoutMs = drainMs + 5000 + 5000;
+// V8 sizes the young generation for allocation-heavy programs (16 MiB semi-spaces here) and the
+// server's start-up grows it to that at once; a relay's garbage is short-lived, so 4 MiB costs no
+// measurable CPU and keeps ~25 MiB of touched heap out of the resident set (BENCHMARKS.md).
+// `npm start` passes the same flags; test/ops/ecosystem.test.ts keeps the two equal.
+const nodeArgs = ["--max-semi-space-size=4"];
 
 module.exports = {
   apps: [
     {
       name: "jam-server",
       script: "build/index.js",
+      node_args: nodeArgs,
       exec_mode: "fork",
       instances: scaled ? os.availableParallelism() : 1,
       // listen() of @colyseus/tools calls process.send("ready") once the port is open.

@@ -7,7 +7,8 @@
  *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer] [--seconds 10]
  *                    [--sequencer-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
  *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 200]
- *                    [--warmup 5] [--clock-estimator library|bench] [--rate-limits JSON] [--out bench/results]
+ *                    [--warmup 3] [--repeat 3] [--clock-estimator library|bench] [--rate-limits JSON]
+ *                    [--out bench/results]
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -29,6 +30,8 @@ interface Options {
   only: Set<Scenario>;
   seconds: number;
   warmup: number;
+  /** Relay runs per config and server; the table shows the median. */
+  repeat: number;
   sequencerMinutes: number;
   targets: Set<Target>;
   refDir: string;
@@ -78,7 +81,8 @@ function parseOptions(argv: readonly string[]): Options {
   return {
     only: new Set(only as Scenario[]),
     seconds: flags.number("seconds", 10),
-    warmup: flags.number("warmup", 5),
+    warmup: flags.number("warmup", 3),
+    repeat: Math.max(1, Math.floor(flags.number("repeat", 3))),
     sequencerMinutes: flags.number("sequencer-minutes", 10),
     targets: new Set(targets as Target[]),
     refDir: resolve(REPO_ROOT, flags.string("ref-dir", process.env.JAM_BENCH_REF_DIR ?? "../shared/bench")),
@@ -236,12 +240,25 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
     }
 
     const [headline, ...others] = options.relayConfigs;
+    const load = headline ?? { rooms: 50, perRoom: 8, rate: 8 };
+    const ownRun = async (config: RelayConfig, round: number, hold = false): Promise<Driver<RelayResult>> => {
+      phase(`relay ${relayKey(config)}`);
+      log(`relay ${relayKey(config)} (bench driver, run ${round})${hold ? ", then probes under it" : ""}`);
+      return driver<RelayResult>("relay", { url, ...relayArgs(config, options), pid: server.pid, hold });
+    };
+    const loadgenRun = async (config: RelayConfig, round: number): Promise<void> => {
+      phase(`loadgen.js ${relayKey(config)}`);
+      log(`relay ${relayKey(config)} (shared loadgen.js --target colyseus, run ${round})`);
+      const run = track(runLoadgen(options.refDir, { target: "jam", url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }));
+      const result = await run.result;
+      live.delete(run);
+      logRelay(result);
+      jam.relayLoadgen.push(result);
+    };
+
+    // Round 1: the first relay config is measured, then keeps running as the load the probes measure under.
     if (only.has("relay") || probesUnderLoad) {
-      // The first relay config is measured, then keeps running as the load the probes measure under.
-      const load = headline ?? { rooms: 50, perRoom: 8, rate: 8 };
-      phase(`relay ${relayKey(load)}`);
-      log(`relay ${relayKey(load)} (bench driver)${probesUnderLoad ? ", then probes under it" : ""}`);
-      const relay = driver<RelayResult>("relay", { url, ...relayArgs(load, options), pid: server.pid, hold: probesUnderLoad });
+      const relay = await ownRun(load, 1, probesUnderLoad);
       const result = await relay.result;
       logRelay(result);
       if (only.has("relay")) jam.relay.push(result);
@@ -266,23 +283,13 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
       live.delete(relay);
     }
     if (only.has("relay")) {
-      for (const config of others) {
-        phase(`relay ${relayKey(config)}`);
-        log(`relay ${relayKey(config)} (bench driver)`);
-        const result = await finish(driver<RelayResult>("relay", { url, ...relayArgs(config, options), pid: server.pid }));
-        logRelay(result);
-        jam.relay.push(result);
-      }
-      if (refsAvailable) {
-        for (const config of options.relayConfigs) {
-          phase(`loadgen.js ${relayKey(config)}`);
-          log(`relay ${relayKey(config)} (shared loadgen.js --target colyseus)`);
-          const run = track(runLoadgen(options.refDir, { target: "jam", url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }));
-          const result = await run.result;
-          live.delete(run);
+      for (let round = 1; round <= options.repeat; round++) {
+        for (const config of round === 1 ? others : options.relayConfigs) {
+          const result = await finish(await ownRun(config, round));
           logRelay(result);
-          jam.relayLoadgen.push(result);
+          jam.relay.push(result);
         }
+        if (refsAvailable) for (const config of options.relayConfigs) await loadgenRun(config, round);
       }
     }
     if (seq !== undefined) {
@@ -330,14 +337,16 @@ async function runReference(target: "ws" | "socketio", options: Options): Promis
   const server = await startServer(target, options);
   try {
     if (only.has("relay")) {
-      for (const config of options.relayConfigs) {
-        noise.mark(`${target} relay ${relayKey(config)}`);
-        log(`relay ${relayKey(config)} (shared loadgen.js --target ${target})`);
-        const run = track(runLoadgen(options.refDir, { target, url: server.url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }));
-        const result = await run.result;
-        live.delete(run);
-        logRelay(result);
-        figures.relay.push(result);
+      for (let round = 1; round <= options.repeat; round++) {
+        for (const config of options.relayConfigs) {
+          noise.mark(`${target} relay ${relayKey(config)}`);
+          log(`relay ${relayKey(config)} (shared loadgen.js --target ${target}, run ${round})`);
+          const run = track(runLoadgen(options.refDir, { target, url: server.url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }));
+          const result = await run.result;
+          live.delete(run);
+          logRelay(result);
+          figures.relay.push(result);
+        }
       }
     }
     if (only.has("joins")) {
@@ -389,6 +398,7 @@ async function main(): Promise<void> {
         only: [...options.only],
         seconds: options.seconds,
         warmup: options.warmup,
+        repeat: options.repeat,
         sequencerMinutes: options.sequencerMinutes,
         targets: [...options.targets],
         relay: options.relayConfigs.map(relayKey),

@@ -32,6 +32,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Client, type Room } from "colyseus.js";
+import { serverNodeArgs } from "../bench/lib/launch";
 
 // ─── options ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -426,7 +427,7 @@ class ServerProcess {
     for (const key of ["REDIS_URL", "JWT_SECRET", "CORS_ORIGINS", "RATE_LIMITS", "FLOOD_FACTOR", "FLOOD_SECONDS", "MAX_PARTICIPANTS", "RECONNECT_GRACE_S", "MAX_PAYLOAD_BYTES", "NODE_APP_INSTANCE"]) {
       delete env[key];
     }
-    const child = spawn(process.execPath, [path.join("build", "index.js")], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...serverNodeArgs(), path.join("build", "index.js")], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     return new ServerProcess(child);
   }
 

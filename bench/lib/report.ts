@@ -12,6 +12,7 @@ export function relayKey(config: RelayConfig): string {
 }
 
 export interface TargetFigures {
+  /** Every relay run; the table shows, per config, the run with the median CPU per delivery. */
   relay: RelayResult[];
   joins?: JoinsResult;
   memoryClients?: MemoryResult;
@@ -66,7 +67,15 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
   const load = relayKey(relayConfigs[0] ?? { rooms: 50, perRoom: 8, rate: 8 });
   for (const config of relayConfigs) {
     const key = relayKey(config);
-    const find = (list: RelayResult[] | undefined) => list?.find((r) => r.rooms === config.rooms && r.perRoom === config.perRoom && r.rate === config.rate);
+    const runsOf = (list: RelayResult[] | undefined): RelayResult[] =>
+      (list ?? []).filter((r) => r.rooms === config.rooms && r.perRoom === config.perRoom && r.rate === config.rate);
+    const find = (list: RelayResult[] | undefined): RelayResult | undefined => medianRun(runsOf(list));
+    const spread = (list: RelayResult[] | undefined): number | undefined => {
+      const runs = runsOf(list);
+      if (runs.length < 2) return undefined;
+      const cpu = runs.map((r) => r.cpuUsPerDelivery);
+      return Math.round((Math.max(...cpu) - Math.min(...cpu)) * 100) / 100;
+    };
     const own = find(jam.relay);
     const lg = find(jam.relayLoadgen);
     const w = find(ws?.relay);
@@ -105,6 +114,10 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     cpu.target = "≤ 1.10 × ws, ≤ 0.90 × Socket.IO";
     cpu.verdict = cpu.ratioWs === undefined || cpu.ratioSocketio === undefined ? "n/a" : cpu.ratioWs <= 1.1 && cpu.ratioSocketio <= 0.9 ? "met" : "NOT met";
     rows.push(cpu);
+    const runs = Math.max(runsOf(jam.relay).length, runsOf(jam.relayLoadgen).length, runsOf(ws?.relay).length, runsOf(socketio?.relay).length);
+    if (runs > 1) {
+      rows.push(row({ section, figure: `  its spread (max − min) over the ${runs} runs`, jam: spread(jam.relay), jamLoadgen: spread(jam.relayLoadgen), ws: spread(ws?.relay), socketio: spread(socketio?.relay) }, false));
+    }
     rows.push(row({ section, figure: "server CPU %", jam: own?.serverCpuPct, jamLoadgen: lg?.serverCpuPct, ws: w?.serverCpuPct, socketio: s?.serverCpuPct }));
     rows.push(row({ section, figure: "load generator CPU %", jam: own?.generatorCpuPct, jamLoadgen: lg?.generatorCpuPct, ws: w?.generatorCpuPct, socketio: s?.generatorCpuPct }, false));
   }
@@ -193,6 +206,13 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     );
   }
   return rows;
+}
+
+/** The run with the median server CPU per delivery (the lower middle one of an even count). */
+export function medianRun(runs: readonly RelayResult[]): RelayResult | undefined {
+  if (runs.length === 0) return undefined;
+  const sorted = [...runs].sort((a, b) => a.cpuUsPerDelivery - b.cpuUsPerDelivery);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function worst(...verdicts: Verdict[]): Verdict {

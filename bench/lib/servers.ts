@@ -7,6 +7,7 @@ import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { REPO_ROOT } from "./ipc";
+import { serverNodeArgs } from "./launch";
 import type { Target } from "./results";
 import { sleep } from "./wallClock";
 
@@ -49,7 +50,9 @@ export class ServerProcess {
       target === "jam"
         ? { ...inherited, PORT: String(port), LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", ...options.env }
         : { ...inherited, PORT: String(port) };
-    this.child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    // The jam server runs with its production flags; the reference relays with node's defaults.
+    const launchArgs = target === "jam" ? serverNodeArgs() : [];
+    this.child = spawn(process.execPath, [...launchArgs, ...(options.nodeArgs ?? []), script], {
       cwd: target === "jam" ? REPO_ROOT : options.refDir,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -170,9 +170,10 @@ export async function sequencer(flags: Flags, link: RunnerLink): Promise<Sequenc
     brackets.push(to - from);
     const counts = (byPhase[patch.phase] ??= { patches: 0, exact: 0, offByOneNearBoundary: 0, inconsistent: 0 });
     counts.patches++;
-    const arrival = patch.receivedAt;
-    if (wrap(stepIndex(arrival, patch), patch.loopSteps) !== patch.step) {
-      pastBoundary.push(arrival - (patch.playStartedAt + stepIndex(arrival, patch) * stepMs(patch.tempo)));
+    // A patch one step behind at arrival: how long after the boundary it arrived (transit).
+    const atArrival = stepIndex(patch.receivedAt, patch);
+    if (loopDifference(patch.step, wrap(atArrival, patch.loopSteps), patch.loopSteps) === -1) {
+      pastBoundary.push(patch.receivedAt - (patch.playStartedAt + atArrival * stepMs(patch.tempo)));
     }
     const verdict = judge(patch.step, from, to, patch);
     if (verdict.stepError === 0) {

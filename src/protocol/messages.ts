@@ -1,7 +1,8 @@
 /**
- * Client → server messages: one zod schema per type, built per room because some ranges depend
- * on the room (`loopSteps`). Every payload arrives as `unknown` and leaves here typed, or as a
- * sentence that says which rule it broke.
+ * Client → server messages: one zod schema per type. Some ranges depend on the room (`loopSteps`),
+ * so there is one set per loop length, built on first use and shared by every room of that length
+ * (a set is ~80 KiB of heap: per room it was most of an idle room's footprint). Every payload
+ * arrives as `unknown` and leaves here typed, or as a sentence that says which rule it broke.
  */
 import { z } from "zod";
 import { describeIssue } from "./describeIssue";
@@ -38,7 +39,7 @@ const json = (maxBytes: number) =>
     return z.NEVER;
   });
 
-export function messageSchemas(loopSteps: number) {
+function buildMessageSchemas(loopSteps: number) {
   const loopStep = z.int().min(0).max(loopSteps - 1);
   return {
     note: z.object({
@@ -76,7 +77,20 @@ export function messageSchemas(loopSteps: number) {
   };
 }
 
-export type MessageSchemas = ReturnType<typeof messageSchemas>;
+export type MessageSchemas = ReturnType<typeof buildMessageSchemas>;
+
+/** At most one entry per allowed loop length (MIN_LOOP_STEPS…MAX_LOOP_STEPS), so never unbounded. */
+const schemasByLoopSteps = new Map<number, MessageSchemas>();
+
+/** The shared schema set for rooms whose loop is `loopSteps` long. */
+export function messageSchemas(loopSteps: number): MessageSchemas {
+  let schemas = schemasByLoopSteps.get(loopSteps);
+  if (schemas === undefined) {
+    schemas = buildMessageSchemas(loopSteps);
+    schemasByLoopSteps.set(loopSteps, schemas);
+  }
+  return schemas;
+}
 export type MessageType = keyof MessageSchemas;
 export type ClientMessage<T extends MessageType> = z.output<MessageSchemas[T]>;
 

@@ -2,7 +2,7 @@
  * A jam session. The room validates what clients send, asks the rules in `src/rules/` what follows,
  * and writes the answer into the synced state or relays it. Musical logic does not live here.
  */
-import { Deferred, Protocol, Room, type Client, type ClientPrivate, type RoomException } from "@colyseus/core";
+import { Deferred, Protocol, getMessageBytes, Room, type Client, type ClientPrivate, type RoomException, SchemaSerializer, type Serializer } from "@colyseus/core";
 import type { Settings } from "../config/settings";
 import { RATE_CATEGORY_OF, type RateCategory } from "../config/rateLimits";
 import type { Logger } from "../logger";
@@ -23,6 +23,8 @@ import { JamState } from "../schema/JamState";
 import { Participant } from "../schema/Participant";
 import { Step } from "../schema/Step";
 import { Track } from "../schema/Track";
+import { CompactSchemaSerializer } from "./compactSerializer";
+import { outgoingWrites, socketOf } from "./writeCoalescer";
 import { CODE_REFRESH_MS, claimRoomCode, claimsExpire, refreshRoomCode, releaseRoomCode } from "./roomCodes";
 
 export interface JamRoomDeps {
@@ -207,6 +209,12 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
    * A patch that cannot be encoded throws from Colyseus' patch timer, outside onUncaughtException,
    * and would end the process: close this one room instead.
    */
+  /** Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead. */
+  override setSerializer(serializer: Serializer<JamState>): void {
+    const stock = serializer instanceof SchemaSerializer && !(serializer instanceof CompactSchemaSerializer);
+    super.setSerializer(stock ? new CompactSchemaSerializer<JamState>() : serializer);
+  }
+
   override broadcastPatch(): boolean {
     try {
       return super.broadcastPatch();
@@ -278,7 +286,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     if (message.step !== undefined) relayed.step = message.step;
     if (message.at !== undefined) relayed.at = message.at;
     if (message.seq !== undefined) relayed.seq = message.seq;
-    this.broadcast("note", relayed, { except: client });
+    this.relayToOthers("note", relayed, client);
     this.deps.metrics.notesRelayed.inc();
     this.deps.metrics.noteDeliveries.inc(this.clients.length - 1);
   }
@@ -286,7 +294,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   private relayEvent(client: Client, message: ClientMessage<"event">): void {
     const relayed: RelayedEvent = { eventName: message.eventName, senderId: client.sessionId };
     if (message.payload !== undefined) relayed.payload = message.payload;
-    this.broadcast("event", relayed, { except: client });
+    this.relayToOthers("event", relayed, client);
   }
 
   private sendChat(client: Client, message: ClientMessage<"chat">): void {
@@ -442,6 +450,17 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   }
 
   /** Joined clients always have a participant; onJoin creates it before any message is handled. */
+  /** broadcast(…, { except }) with each recipient's socket held to the end of the turn (see WriteCoalescer). */
+  private relayToOthers<K extends keyof ServerMessages>(type: K, message: ServerMessages[K], sender: Client): void {
+    const bytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
+    for (const client of this.clients) {
+      if (client === sender) continue;
+      const socket = socketOf(client);
+      if (socket !== undefined) outgoingWrites.hold(socket);
+      client.enqueueRaw(bytes);
+    }
+  }
+
   private participantOf(client: Client): Participant {
     const participant = this.state.participants.get(client.sessionId);
     if (participant === undefined) throw new Error(`no participant for session ${client.sessionId}`);

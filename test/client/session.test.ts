@@ -251,7 +251,10 @@ describe("client > JamClient and JamSession", () => {
       await sessionStateWhere(bob, (s) => !s.tracks.has("drums-1"));
 
       ann.transferHost(bob.sessionId);
+      // Each session sees the change when its own copy of the state has it.
       await sessionStateWhere(ann, (s) => s.host === bob.sessionId);
+      assert.equal(ann.isHost, false);
+      await sessionStateWhere(bob, (s) => s.host === bob.sessionId);
       assert.equal(bob.isHost, true);
     });
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
 const FILE = resolve(__dirname, "../../ecosystem.config.js");
@@ -7,6 +8,7 @@ const FILE = resolve(__dirname, "../../ecosystem.config.js");
 interface PmApp {
   name: string;
   script: string;
+  node_args: string[];
   exec_mode: string;
   instances: number;
   wait_ready: boolean;
@@ -64,5 +66,14 @@ describe("ecosystem.config.js (PM2)", () => {
   it("waits longer before killing than the server's drain plus its shutdown margin", () => {
     assert.ok((loadApps({ SHUTDOWN_DRAIN_MS: undefined })[0]?.kill_timeout ?? 0) > 5000 + 5000);
     assert.ok((loadApps({ SHUTDOWN_DRAIN_MS: "20000" })[0]?.kill_timeout ?? 0) > 20000 + 5000);
+  });
+
+  it("starts node with the same flags as `npm start`, so PM2 runs the server the way it is measured", () => {
+    const manifest: unknown = JSON.parse(readFileSync(resolve(__dirname, "../../package.json"), "utf8"));
+    assert.ok(typeof manifest === "object" && manifest !== null && "scripts" in manifest);
+    const { scripts } = manifest as { scripts: Record<string, string> };
+    const [app] = loadApps({});
+    assert.ok((app?.node_args.length ?? 0) > 0);
+    assert.equal(scripts.start, ["node", ...(app?.node_args ?? []), "build/index.js"].join(" "));
   });
 });

@@ -100,6 +100,39 @@ describe("JamRoom", () => {
       assert.equal((await bobGets).instrument, "theremin");
     });
 
+    it("delivers a burst from every musician at once whole and in each sender's order", async () => {
+      // Notes reaching the server in the same turn leave it in one write per recipient: this is
+      // the case where frames for one socket are held and flushed together.
+      const band = await openJam({ name: "Ann" }, { name: "Bob" }, { name: "Cy" }, { name: "Dee" });
+      const heard = band.map((musician) => collect(musician, "note"));
+      const perSender = 20;
+      const lastArrivals = band.map((musician, index) =>
+        Promise.all(
+          band
+            .filter((_, other) => other !== index)
+            .map((_, position) => {
+              const sender = position >= index ? position + 1 : position;
+              return messageWhere(musician, "note", (note) => note.seq === sender * 100 + perSender - 1);
+            }),
+        ),
+      );
+
+      for (let k = 0; k < perSender; k++) {
+        band.forEach((musician, index) => musician.send("note", { note: 60 + (k % 12), seq: index * 100 + k }));
+      }
+      await Promise.all(lastArrivals);
+
+      heard.forEach((received, index) => {
+        const fromOthers = band.filter((_, other) => other !== index);
+        assert.equal(received.length, fromOthers.length * perSender);
+        for (const sender of fromOthers) {
+          const seqs = received.filter((note) => note.senderId === sender.sessionId).map((note) => note.seq);
+          const first = band.indexOf(sender) * 100;
+          assert.deepEqual(seqs, Array.from({ length: perSender }, (_, k) => first + k));
+        }
+      });
+    });
+
     it("does not change the state", async () => {
       const [ann, bob, cy] = await trio();
       const serverRoom = server.colyseus.getRoomById<JamState>(ann.roomId);

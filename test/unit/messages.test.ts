@@ -512,3 +512,13 @@ describe("messages > signal", () => {
     refused("signal", { kind: "offer", data: {} });
   });
 });
+
+describe("messages > messageSchemas", () => {
+  it("gives rooms of the same loop length one shared set, and each loop length its own ranges", () => {
+    assert.equal(messageSchemas(32), messageSchemas(32));
+    assert.notEqual(messageSchemas(32), messageSchemas(64));
+    accepted("seek", { step: 31 }, messageSchemas(32));
+    refused("seek", { step: 32 }, messageSchemas(32));
+    accepted("seek", { step: 32 }, messageSchemas(64));
+  });
+});
