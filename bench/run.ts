@@ -241,10 +241,10 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
 
     const [headline, ...others] = options.relayConfigs;
     const load = headline ?? { rooms: 50, perRoom: 8, rate: 8 };
-    const ownRun = async (config: RelayConfig, round: number, hold = false): Promise<Driver<RelayResult>> => {
-      phase(`relay ${relayKey(config)}`);
-      log(`relay ${relayKey(config)} (bench driver, run ${round})${hold ? ", then probes under it" : ""}`);
-      return driver<RelayResult>("relay", { url, ...relayArgs(config, options), pid: server.pid, hold });
+    const ownRun = async (config: RelayConfig, round: number, hold = false, interleave = false): Promise<Driver<RelayResult>> => {
+      phase(`relay ${relayKey(config)}${interleave ? " interleaved" : ""}`);
+      log(`relay ${relayKey(config)} (bench driver${interleave ? ", rooms' notes interleaved" : ""}, run ${round})${hold ? ", then probes under it" : ""}`);
+      return driver<RelayResult>("relay", { url, ...relayArgs(config, options), pid: server.pid, hold, interleave });
     };
     const loadgenRun = async (config: RelayConfig, round: number): Promise<void> => {
       phase(`loadgen.js ${relayKey(config)}`);
@@ -290,6 +290,12 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
           jam.relay.push(result);
         }
         if (refsAvailable) for (const config of options.relayConfigs) await loadgenRun(config, round);
+        // The same load with each room's notes spread over the period: coalescing's worst case.
+        for (const config of options.relayConfigs) {
+          const result = await finish(await ownRun(config, round, false, true));
+          logRelay(result);
+          jam.relayInterleaved.push(result);
+        }
       }
     }
     if (seq !== undefined) {
@@ -409,7 +415,7 @@ async function main(): Promise<void> {
       },
       notes: [],
     },
-    jam: { relay: [], relayLoadgen: [] },
+    jam: { relay: [], relayLoadgen: [], relayInterleaved: [] },
     rows: [],
   };
   const { meta } = report;

@@ -22,6 +22,8 @@ export interface TargetFigures {
 export interface JamFigures extends TargetFigures {
   /** The same relay configs driven by the shared loadgen.js (same tool as the references). */
   relayLoadgen: RelayResult[];
+  /** The bench driver's runs with each room's notes spread over the note period. */
+  relayInterleaved: RelayResult[];
   state?: StateResult;
   clockIdle?: ClockResult;
   clockLoaded?: ClockResult;
@@ -120,6 +122,13 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     }
     rows.push(row({ section, figure: "server CPU %", jam: own?.serverCpuPct, jamLoadgen: lg?.serverCpuPct, ws: w?.serverCpuPct, socketio: s?.serverCpuPct }));
     rows.push(row({ section, figure: "load generator CPU %", jam: own?.generatorCpuPct, jamLoadgen: lg?.generatorCpuPct, ws: w?.generatorCpuPct, socketio: s?.generatorCpuPct }, false));
+    const apart = find(jam.relayInterleaved);
+    if (apart !== undefined) {
+      const figure = (what: string) => `${what}, each room's notes spread over the period (bench driver)`;
+      rows.push(row({ section, figure: figure("server CPU µs / delivered note"), jam: apart.cpuUsPerDelivery, ws: w?.cpuUsPerDelivery, socketio: s?.cpuUsPerDelivery }));
+      rows.push(row({ section, figure: figure("latency p99 ms"), jam: apart.latencyMs.p99, ws: w?.latencyMs.p99, socketio: s?.latencyMs.p99 }));
+      rows.push(row({ section, figure: figure("loss %"), jam: apart.lossPct, ws: w?.lossPct, socketio: s?.lossPct }, false));
+    }
   }
 
   const joinSection = `Joins under ${load} load`;

@@ -7,6 +7,8 @@ export interface RelayResult {
   target: Target;
   /** "bench": this folder's driver; "loadgen.js": the shared reference load generator. */
   tool: "bench" | "loadgen.js";
+  /** Each room's notes spread over the note period instead of sent close together (bench driver only). */
+  interleaved?: boolean;
   rooms: number;
   perRoom: number;
   rate: number;

@@ -3,6 +3,11 @@
  * R rooms × K clients, each sending `rate` notes/s evenly paced; every note must reach the K−1
  * others. Latency is sender → receiver on this process's monotonic clock. With `--hold` the load
  * keeps running after the result until the runner says stop (other probes measure under it).
+ *
+ * Send phases are spread evenly over the note period in client order, as loadgen.js spreads them,
+ * so a room's musicians send close together (as a band plays on the beat). `--interleave` orders
+ * the phases room by room instead: each room's notes are spread over the whole period, the least
+ * favourable case for the server's per-turn write coalescing.
  */
 import type { Flags } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
@@ -25,6 +30,7 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<RelayResult
   const warmup = flags.number("warmup", 2);
   const pid = flags.number("pid", 0);
   const hold = flags.boolean("hold");
+  const interleave = flags.boolean("interleave");
 
   const connectStart = performance.now();
   const clients = (await openRooms(url, rooms, perRoom, "relay")).flat();
@@ -48,7 +54,9 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<RelayResult
   }
 
   const periodMs = 1000 / rate;
-  const next = clients.map((_, i) => performance.now() + (i / clients.length) * periodMs);
+  // Client i is musician i % perRoom of room ⌊i / perRoom⌋ (openRooms opens them in that order).
+  const phaseSlot = (i: number): number => (interleave ? (i % perRoom) * rooms + Math.floor(i / perRoom) : i);
+  const next = clients.map((_, i) => performance.now() + (phaseSlot(i) / clients.length) * periodMs);
   let seq = 0;
   const timer = setInterval(() => {
     const t = performance.now();
@@ -85,6 +93,7 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<RelayResult
   const result: RelayResult = {
     target: "jam",
     tool: "bench",
+    interleaved: interleave,
     rooms,
     perRoom,
     rate,
