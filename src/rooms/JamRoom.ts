@@ -2,7 +2,7 @@
  * A jam session. The room validates what clients send, asks the rules in `src/rules/` what follows,
  * and writes the answer into the synced state or relays it. Musical logic does not live here.
  */
-import { Deferred, Protocol, getMessageBytes, Room, type Client, type ClientPrivate, type RoomException, SchemaSerializer, type Serializer } from "@colyseus/core";
+import { Deferred, Protocol, Room, SchemaSerializer, getMessageBytes, type Client, type ClientPrivate, type RoomException, type Serializer } from "@colyseus/core";
 import type { Settings } from "../config/settings";
 import { RATE_CATEGORY_OF, type RateCategory } from "../config/rateLimits";
 import type { Logger } from "../logger";
@@ -205,16 +205,16 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     super._onMessage(client, buffer);
   }
 
-  /**
-   * A patch that cannot be encoded throws from Colyseus' patch timer, outside onUncaughtException,
-   * and would end the process: close this one room instead.
-   */
   /** Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead. */
   override setSerializer(serializer: Serializer<JamState>): void {
     const stock = serializer instanceof SchemaSerializer && !(serializer instanceof CompactSchemaSerializer);
     super.setSerializer(stock ? new CompactSchemaSerializer<JamState>() : serializer);
   }
 
+  /**
+   * A patch that cannot be encoded throws from Colyseus' patch timer, outside onUncaughtException,
+   * and would end the process: close this one room instead.
+   */
   override broadcastPatch(): boolean {
     try {
       return super.broadcastPatch();
@@ -449,7 +449,6 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     }
   }
 
-  /** Joined clients always have a participant; onJoin creates it before any message is handled. */
   /** broadcast(…, { except }) with each recipient's socket held to the end of the turn (see WriteCoalescer). */
   private relayToOthers<K extends keyof ServerMessages>(type: K, message: ServerMessages[K], sender: Client): void {
     const bytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
@@ -461,6 +460,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     }
   }
 
+  /** Joined clients always have a participant; onJoin creates it before any message is handled. */
   private participantOf(client: Client): Participant {
     const participant = this.state.participants.get(client.sessionId);
     if (participant === undefined) throw new Error(`no participant for session ${client.sessionId}`);

@@ -38,9 +38,9 @@ export class WriteCoalescer {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    const sockets = [...this.held];
+    // uncork writes synchronously and never calls back into hold, so the set is stable here.
+    for (const socket of this.held) socket.uncork();
     this.held.clear();
-    for (const socket of sockets) socket.uncork();
   };
 }
 

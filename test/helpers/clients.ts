@@ -1,5 +1,6 @@
 /** Small awaits over colyseus.js rooms, so tests wait on events instead of sleeping. */
 import type { Room } from "colyseus.js";
+import { SERVER_MESSAGE_TYPES } from "../../client/src/JamSession";
 import type { ServerMessages } from "../../src/protocol/serverMessages";
 
 /** Resolves with the next `type` message the room receives (rejects after `timeoutMs`). */
@@ -60,17 +61,6 @@ export function nextLeave(room: Room, timeoutMs = 2000): Promise<number> {
 export function synced<S extends { participants: { has(id: string): boolean } }>(room: Room<S>): Promise<Room<S>> {
   return stateWhere(room, (state) => state.participants?.has(room.sessionId) === true).then(() => room);
 }
-
-/** Every server → client message type of the contract, so a test can listen to all of them. */
-export const SERVER_MESSAGE_TYPES = Object.keys({
-  note: true,
-  event: true,
-  chat: true,
-  signal: true,
-  pong: true,
-  error: true,
-  "server-restart": true,
-} satisfies Record<keyof ServerMessages, true>) as (keyof ServerMessages)[];
 
 /** One message as a client received it. */
 export interface ReceivedMessage {
