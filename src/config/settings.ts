@@ -8,6 +8,21 @@ import type { BucketSpec } from "../rules/tokenBucket";
 import { DEFAULT_FLOOD_POLICY, type FloodPolicy } from "../rules/floodWatch";
 import { DEFAULT_RATE_LIMITS, RATE_CATEGORIES, type RateCategory } from "./rateLimits";
 
+export interface HttpRateLimit {
+  perMinute: number;
+  burst: number;
+}
+
+export interface HttpRateLimits {
+  create: HttpRateLimit;
+  join: HttpRateLimit;
+}
+
+export const DEFAULT_HTTP_RATE_LIMITS: HttpRateLimits = {
+  create: { perMinute: 10, burst: 20 },
+  join: { perMinute: 120, burst: 120 },
+};
+
 export interface Settings {
   port: number;
   /** The port this process listens on: `PORT` plus PM2's `NODE_APP_INSTANCE`, as @colyseus/tools does. */
@@ -33,6 +48,14 @@ export interface Settings {
   rateLimits: Record<RateCategory, BucketSpec>;
   /** When a client flooding over its rate limits is disconnected. */
   floodPolicy: FloodPolicy;
+  /** The longest a join token may be valid for (`exp` minus its issue time, or minus now). */
+  jwtMaxAgeS: number;
+  /** A connection holding more unread outgoing data than this is closed (its participant dropped). */
+  maxBufferedBytes: number;
+  /** Per client address: creating rooms, and joins/code look-ups. `perMinute` 0 turns a limit off. */
+  httpRateLimits: HttpRateLimits;
+  /** Express' `trust proxy` value; undefined trusts no proxy. */
+  trustProxy: boolean | number | string | undefined;
   /** Server time in ms since epoch; replaced by a controllable clock in tests. */
   now: () => number;
 }
@@ -55,6 +78,27 @@ function parseJsonOrKeep(value: string | undefined): unknown {
   } catch {
     return value;
   }
+}
+
+const httpRateLimit = z.object({ perMinute: z.int().min(0).max(1_000_000), burst: z.int().min(1).max(1_000_000).optional() }).strict();
+const httpRateLimitOverrides = z.object({ create: httpRateLimit.optional(), join: httpRateLimit.optional() }).strict();
+
+/** `{"perMinute":N}` alone bursts as much as it allows a minute. */
+function httpLimitOf(given: { perMinute: number; burst?: number | undefined } | undefined, fallback: HttpRateLimit): HttpRateLimit {
+  if (given === undefined) return fallback;
+  return { perMinute: given.perMinute, burst: given.burst ?? Math.max(1, given.perMinute) };
+}
+
+/**
+ * Express' `trust proxy` values: true/false, a hop count, or addresses/subnets/names such as
+ * `loopback` (comma-separated).
+ */
+function trustProxyOf(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined) return undefined;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 const envSchema = z.object({
@@ -83,6 +127,11 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value?.trim() === "" ? undefined : value)),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters (256 bits for HS256)").optional(),
+  JWT_MAX_AGE_S: z.coerce.number().int().min(1).max(365 * 86400).default(86400),
+  MAX_BUFFERED_KB: z.coerce.number().int().min(16).max(1024 * 1024).default(1024),
+  // e.g. {"create":{"perMinute":10,"burst":20},"join":{"perMinute":120,"burst":120}}
+  HTTP_RATE_LIMITS: optionalText.transform(parseJsonOrKeep).pipe(httpRateLimitOverrides.optional()),
+  TRUST_PROXY: optionalText,
 });
 
 export class ConfigError extends Error {
@@ -116,6 +165,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     jwtSecret: e.JWT_SECRET,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...e.RATE_LIMITS },
     floodPolicy: { factor: e.FLOOD_FACTOR, seconds: e.FLOOD_SECONDS },
+    jwtMaxAgeS: e.JWT_MAX_AGE_S,
+    maxBufferedBytes: e.MAX_BUFFERED_KB * 1024,
+    httpRateLimits: {
+      create: httpLimitOf(e.HTTP_RATE_LIMITS?.create, DEFAULT_HTTP_RATE_LIMITS.create),
+      join: httpLimitOf(e.HTTP_RATE_LIMITS?.join, DEFAULT_HTTP_RATE_LIMITS.join),
+    },
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
     now: Date.now,
   };
 }

@@ -224,4 +224,38 @@ describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () 
     const message = configError({ SHUTDOWN_DRAIN_MS: "-5", CORS_ORIGINS: "nope", JWT_SECRET: "short" });
     for (const name of ["SHUTDOWN_DRAIN_MS", "CORS_ORIGINS", "JWT_SECRET"]) assert.match(message, new RegExp(name));
   });
+
+  describe("limits that protect everyone", () => {
+    it("uses the contract's defaults", () => {
+      const s = loadSettings({});
+      assert.equal(s.jwtMaxAgeS, 86400);
+      assert.equal(s.maxBufferedBytes, 1024 * 1024);
+      assert.deepEqual(s.httpRateLimits, { create: { perMinute: 10, burst: 20 }, join: { perMinute: 120, burst: 120 } });
+      assert.equal(s.trustProxy, undefined);
+    });
+
+    it("reads HTTP_RATE_LIMITS with either key left out, perMinute 0 turning a limit off", () => {
+      const s = loadSettings({ HTTP_RATE_LIMITS: '{"create":{"perMinute":0}}', JWT_MAX_AGE_S: "600", MAX_BUFFERED_KB: "64" });
+      assert.deepEqual(s.httpRateLimits.create, { perMinute: 0, burst: 1 });
+      assert.deepEqual(s.httpRateLimits.join, { perMinute: 120, burst: 120 });
+      assert.equal(s.jwtMaxAgeS, 600);
+      assert.equal(s.maxBufferedBytes, 64 * 1024);
+      assert.deepEqual(loadSettings({ HTTP_RATE_LIMITS: '{"join":{"perMinute":30,"burst":5}}' }).httpRateLimits.join, { perMinute: 30, burst: 5 });
+    });
+
+    it("refuses a bad HTTP_RATE_LIMITS, JWT_MAX_AGE_S or MAX_BUFFERED_KB, naming it", () => {
+      for (const value of ["not json", '{"create":{"perMinute":-1}}', '{"open":{"perMinute":1}}', '{"join":{"burst":5}}']) {
+        assert.match(configError({ HTTP_RATE_LIMITS: value }), /HTTP_RATE_LIMITS/, value);
+      }
+      assert.match(configError({ JWT_MAX_AGE_S: "0" }), /JWT_MAX_AGE_S/);
+      assert.match(configError({ MAX_BUFFERED_KB: "lots" }), /MAX_BUFFERED_KB/);
+    });
+
+    it("reads TRUST_PROXY as express' trust proxy value", () => {
+      assert.equal(loadSettings({ TRUST_PROXY: "loopback" }).trustProxy, "loopback");
+      assert.equal(loadSettings({ TRUST_PROXY: "2" }).trustProxy, 2);
+      assert.equal(loadSettings({ TRUST_PROXY: "true" }).trustProxy, true);
+      assert.equal(loadSettings({ TRUST_PROXY: "10.0.0.1, 10.0.0.2" }).trustProxy, "10.0.0.1, 10.0.0.2");
+    });
+  });
 });
