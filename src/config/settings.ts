@@ -8,6 +8,9 @@ import type { BucketSpec } from "../rules/tokenBucket";
 import { DEFAULT_FLOOD_POLICY, type FloodPolicy } from "../rules/floodWatch";
 import { DEFAULT_RATE_LIMITS, RATE_CATEGORIES, type RateCategory } from "./rateLimits";
 
+/** The contract's 10 s; a setting only so tests need not wait that long. */
+export const JOIN_DEADLINE_MS = 10_000;
+
 export interface HttpRateLimit {
   perMinute: number;
   burst: number;
@@ -52,6 +55,8 @@ export interface Settings {
   jwtMaxAgeS: number;
   /** A connection holding more unread outgoing data than this is closed (its participant dropped). */
   maxBufferedBytes: number;
+  /** A connection that has not finished joining this long after its seat was reserved is closed. */
+  joinDeadlineMs: number;
   /** Per client address: creating rooms, and joins/code look-ups. `perMinute` 0 turns a limit off. */
   httpRateLimits: HttpRateLimits;
   /** Express' `trust proxy` value; undefined trusts no proxy. */
@@ -167,6 +172,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     floodPolicy: { factor: e.FLOOD_FACTOR, seconds: e.FLOOD_SECONDS },
     jwtMaxAgeS: e.JWT_MAX_AGE_S,
     maxBufferedBytes: e.MAX_BUFFERED_KB * 1024,
+    joinDeadlineMs: JOIN_DEADLINE_MS,
     httpRateLimits: {
       create: httpLimitOf(e.HTTP_RATE_LIMITS?.create, DEFAULT_HTTP_RATE_LIMITS.create),
       join: httpLimitOf(e.HTTP_RATE_LIMITS?.join, DEFAULT_HTTP_RATE_LIMITS.join),

@@ -44,6 +44,13 @@ export class JamMetrics {
     registers: [this.registry],
   });
 
+  readonly connectionsCut = new Counter({
+    name: "jam_connections_cut_total",
+    help: "Connections closed for holding too much unread data (slow) or never finishing the join (half-joined).",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
+
   readonly sessionDuration = new Histogram({
     name: "jam_session_duration_seconds",
     help: "How long participants stayed in a room, from join to removal.",

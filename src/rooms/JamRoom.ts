@@ -24,6 +24,7 @@ import { Participant } from "../schema/Participant";
 import { Step } from "../schema/Step";
 import { Track } from "../schema/Track";
 import { CompactSchemaSerializer } from "./compactSerializer";
+import { ConnectionGuard, SWEEP_MS, cutOff } from "./connectionGuard";
 import { outgoingWrites, socketOf } from "./writeCoalescer";
 import { CODE_REFRESH_MS, claimRoomCode, claimsExpire, refreshRoomCode, releaseRoomCode } from "./roomCodes";
 
@@ -47,8 +48,12 @@ type Handler<T extends MessageType> = (client: Client, message: ClientMessage<T>
 /** Clients are told to come back this long after the drain ends, when a new process is up. */
 const RESTART_MARGIN_MS = 2000;
 
-/** Colyseus locks a room at `maxClients` with the words "locked"; keep it out of reach and say "full" ourselves. */
-const MAX_CLIENTS_HEADROOM = 2;
+/**
+ * Colyseus counts unused seat reservations toward `maxClients` and then answers every join with
+ * "locked": anyone with the code could lock the room with reservations they never use. Keep the
+ * limit out of reach and say "full" ourselves; per-address join limits bound the reservations.
+ */
+const UNBOUNDED_SEATS = 1_000_000_000;
 
 export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinProfile> {
   protected abstract readonly deps: JamRoomDeps;
@@ -62,6 +67,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   private claimedCode: string | undefined;
   private readonly limiters = new Map<string, ClientLimiter<RateCategory>>();
   private readonly reconnections = new Map<string, Deferred<Client>>();
+  private guard!: ConnectionGuard;
   /** At most one "message rejected" line a second per room. */
   private readonly rejectionLog = new LogSampler(1000);
 
@@ -88,6 +94,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     this.roomId = code;
     this.claimedCode = code;
     this.log = this.deps.logger.child({ room: code });
+    this.guard = new ConnectionGuard(settings);
 
     this.schemas = messageSchemas(this.options.loopSteps);
     this.transport = sequencer.stoppedTransport(this.options.tempo, this.options.loopSteps);
@@ -97,7 +104,9 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
       loopSteps: this.options.loopSteps,
       transport: this.options.transport,
     });
-    this.maxClients = this.options.maxParticipants * MAX_CLIENTS_HEADROOM;
+    this.maxClients = UNBOUNDED_SEATS;
+    this.setSeatReservationTime(settings.joinDeadlineMs / 1000);
+    this.clock.setInterval(() => this.cutOffOverLimit(), SWEEP_MS);
     await this.setPrivate(this.options.private);
     this.publishListing();
     if (claimsExpire(this.presence)) this.clock.setInterval(() => this.keepCodeClaimed(), CODE_REFRESH_MS);
@@ -203,6 +212,12 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
       return;
     }
     super._onMessage(client, buffer);
+  }
+
+  /** Records when each seat was reserved: the join deadline counts from then. */
+  protected override _reserveSeat(sessionId: string, joinOptions?: unknown, authData?: unknown, seconds?: number, allowReconnection?: boolean, devMode?: boolean): Promise<boolean> {
+    if (allowReconnection !== true) this.guard?.seatReserved(sessionId);
+    return super._reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devMode);
   }
 
   /** Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead. */
@@ -549,6 +564,21 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   private cancelReconnection(id: string): void {
     const pending = this.reconnections.get(id);
     if (pending instanceof Deferred) pending.reject(new Error("reconnection cancelled"));
+  }
+
+  /**
+   * A connection that never finished joining is removed as if it had never come; one that does not
+   * read what it is sent is dropped (its reconnection grace applies), so it cannot make the server
+   * hold an unbounded backlog for it.
+   */
+  private cutOffOverLimit(): void {
+    for (const [client, verdict] of this.guard.check(this.clients)) {
+      const { sessionId } = client;
+      this.log.warn({ sessionId, verdict, participants: this.state.participants.size }, "connection cut off");
+      this.deps.metrics.connectionsCut.inc({ reason: verdict });
+      if (verdict === "half-joined") this.removeParticipant(sessionId, "never finished joining");
+      cutOff(client);
+    }
   }
 
   private keepCodeClaimed(): void {

@@ -1,0 +1,106 @@
+/**
+ * What one connection can make the server hold: unused seat reservations never lock a room, a
+ * client that never finishes joining is gone after the join deadline, and one that never reads is
+ * dropped once its unread data passes MAX_BUFFERED_KB.
+ */
+import assert from "node:assert/strict";
+import type { Room } from "colyseus.js";
+import { DEFAULT_RATE_LIMITS } from "../../src/config/rateLimits";
+import { JoinError } from "../../src/protocol/errors";
+import type { JamState } from "../../src/schema/JamState";
+import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { refusal } from "../helpers/lifecycle";
+import { connectSeat, reserveSeat, stopReading } from "../helpers/rawSeats";
+import { bootJamServer, type JamTestServer } from "../helpers/server";
+
+const JOIN_DEADLINE_MS = 400;
+const MAX_BUFFERED_BYTES = 64 * 1024;
+
+describe("connection limits", function () {
+  this.timeout(20_000);
+  let server: JamTestServer;
+  const httpUrl = () => server.endpoint.replace(/^ws/, "http");
+
+  before(async () => {
+    server = await bootJamServer({
+      joinDeadlineMs: JOIN_DEADLINE_MS,
+      maxBufferedBytes: MAX_BUFFERED_BYTES,
+      // The slow-consumer test must be able to send far more than a musician would.
+      rateLimits: { ...DEFAULT_RATE_LIMITS, signal: { ratePerS: 100_000, burst: 100_000 }, ping: { ratePerS: 1000, burst: 1000 } },
+    });
+  });
+  beforeEach(async () => server.colyseus.cleanup());
+  after(async () => server.colyseus.shutdown());
+
+  const create = async (options: Record<string, unknown> = {}): Promise<Room<JamState>> =>
+    synced(await server.colyseus.sdk.create<JamState>("jam", { name: "Ann", ...options }));
+
+  describe("unused seat reservations", () => {
+    it("never lock a room: after 19 anonymous reservations every musician the room accepts gets in", async () => {
+      const ann = await create({ maxParticipants: 4 });
+      for (let i = 0; i < 19; i++) await reserveSeat(httpUrl(), ann.roomId, {});
+      for (const name of ["Bob", "Cy", "Dee"]) await synced(await server.colyseus.sdk.joinById<JamState>(ann.roomId, { name }));
+      await stateWhere(ann, (s) => s.participants.size === 4);
+      await assert.rejects(server.colyseus.sdk.joinById(ann.roomId, { name: "Eve" }), refusal(JoinError.FULL, /full/));
+    });
+  });
+
+  describe("a connection that never finishes joining", () => {
+    it("is closed after the join deadline and its participant removed, as if it had never come", async () => {
+      const ann = await create();
+      const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Lurker" });
+      const lurker = await connectSeat(server.endpoint, seat, { acknowledge: false });
+      await stateWhere(ann, (s) => s.participants.has(seat.sessionId));
+      assert.equal(await lurker.closed, 1006);
+      const state = await stateWhere(ann, (s) => !s.participants.has(seat.sessionId));
+      assert.deepEqual([...state.participants.values()].map((p) => p.name), ["Ann"]);
+    });
+
+    it("leaves one that acknowledged the join alone", async () => {
+      const ann = await create();
+      const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Bob" });
+      const bob = await connectSeat(server.endpoint, seat, { acknowledge: true });
+      await stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === true);
+      // Two join deadlines later, as the server counts them (its sweep runs between).
+      ann.send("ping", { t: 1 });
+      await nextMessage(ann, "pong");
+      await new Promise<void>((resolve) => server.colyseus.getRoomById(ann.roomId).clock.setTimeout(resolve, 2 * JOIN_DEADLINE_MS));
+      assert.equal(ann.state.participants.get(seat.sessionId)?.connected, true);
+      bob.ws.close();
+    });
+  });
+
+  describe("a connection that never reads", () => {
+    it("is dropped once its unread data passes MAX_BUFFERED_KB (grace applies) while the others keep hearing everything", async () => {
+      const ann = await create();
+      const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Sloth" });
+      const sloth = await connectSeat(server.endpoint, seat, { acknowledge: true });
+      await stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === true);
+      stopReading(sloth.ws);
+
+      let isDropped = false;
+      // Within 2.5 s: before the transport's ping timeout (3 s pings) could take it away instead.
+      const dropped = stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === false, 2500);
+      const data = "x".repeat(12_000);
+      // Once the server has dropped it, signals to it are answered NOT_FOUND: a sign, not a failure.
+      ann.onMessage("error", (error: { code: string }) => {
+        if (error.code === "NOT_FOUND") isDropped = true;
+        else assert.fail(`unexpected error ${JSON.stringify(error)}`);
+      });
+      let sent = 0;
+      void dropped.then(() => (isDropped = true));
+      // 12 KB signals until the server gives up on the reader (the kernel's buffers fill first).
+      while (!isDropped && sent < 5000) {
+        for (let i = 0; i < 50; i++) ann.send("signal", { to: seat.sessionId, kind: "offer", data });
+        sent += 50;
+        ann.send("ping", { t: sent });
+        await nextMessage(ann, "pong", 5000);
+      }
+      const state = await dropped;
+      assert.equal(state.participants.get(seat.sessionId)?.name, "Sloth", "kept for its reconnection grace");
+      ann.send("ping", { t: -1 });
+      assert.equal((await nextMessage(ann, "pong")).t, -1);
+      sloth.ws.terminate();
+    });
+  });
+});
