@@ -10,7 +10,7 @@ import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { refusal } from "../helpers/lifecycle";
-import { connectSeat, reserveSeat, stopReading } from "../helpers/rawSeats";
+import { connectSeat, reserveSeat, neverRead } from "../helpers/rawSeats";
 import { bootJamServer, type JamTestServer } from "../helpers/server";
 
 const JOIN_DEADLINE_MS = 400;
@@ -76,11 +76,10 @@ describe("connection limits", function () {
       const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Sloth" });
       const sloth = await connectSeat(server.endpoint, seat, { acknowledge: true });
       await stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === true);
-      stopReading(sloth.ws);
+      const stopPongs = neverRead(sloth.ws);
 
       let isDropped = false;
-      // Within 2.5 s: before the transport's ping timeout (3 s pings) could take it away instead.
-      const dropped = stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === false, 2500);
+      const dropped = stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === false, 10_000);
       const data = "x".repeat(12_000);
       // Once the server has dropped it, signals to it are answered NOT_FOUND: a sign, not a failure.
       ann.onMessage("error", (error: { code: string }) => {
@@ -100,6 +99,7 @@ describe("connection limits", function () {
       assert.equal(state.participants.get(seat.sessionId)?.name, "Sloth", "kept for its reconnection grace");
       ann.send("ping", { t: -1 });
       assert.equal((await nextMessage(ann, "pong")).t, -1);
+      stopPongs();
       sloth.ws.terminate();
     });
   });

@@ -55,9 +55,18 @@ export function connectSeat(wsUrl: string, seat: Seat, { acknowledge }: { acknow
   });
 }
 
-/** Stops reading the connection's socket: what the server sends piles up in the kernel, then in the server. */
-export function stopReading(ws: WebSocket): void {
+/**
+ * Stops reading the connection's socket (what the server sends piles up in the kernel, then in the
+ * server) but keeps sending unsolicited pongs, which the transport takes as signs of life: the
+ * server's ping timeout never ends such a connection. Returns a function that stops the pongs.
+ */
+export function neverRead(ws: WebSocket, pongEveryMs = 500): () => void {
   const socket = (ws as unknown as { _socket?: Socket })._socket;
   if (socket === undefined) throw new Error("the WebSocket has no socket yet");
   socket.pause();
+  const timer = setInterval(() => {
+    if (ws.readyState === WebSocket.OPEN) ws.pong();
+  }, pongEveryMs);
+  ws.once("close", () => clearInterval(timer));
+  return () => clearInterval(timer);
 }
