@@ -61,7 +61,7 @@ export class NameTaken extends JamError {
   }
 }
 
-/** The name is missing, empty, longer than 32 characters or has control characters. */
+/** The name is missing, empty, over 32 characters, ill-formed, invisible, or has control or bidi characters. */
 export class InvalidName extends JamError {
   constructor(message: string, status: number = JOIN_ERROR.INVALID_NAME) {
     super("INVALID_NAME", message, status);
@@ -93,7 +93,7 @@ export class NoFreeRoomCode extends JamError {
   }
 }
 
-/** With `JWT_SECRET` on the server: the token is missing, expired or not signed by it. */
+/** With `JWT_SECRET` on the server: the token is missing, expired, without `exp`, too long-lived or not signed by it. */
 export class Unauthorized extends JamError {
   constructor(message: string, status: number = JOIN_ERROR.UNAUTHORIZED) {
     super("UNAUTHORIZED", message, status);

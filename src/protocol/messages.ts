@@ -8,6 +8,7 @@ import { z } from "zod";
 import { describeIssue } from "./describeIssue";
 import { checkLabel } from "../rules/labels";
 import { checkJson, type JsonValue } from "../rules/jsonValue";
+import { isWellFormed } from "../rules/wellFormed";
 import { TRACK_ID_PATTERN, isUsableTrackId } from "../rules/pattern";
 import { MAX_TEMPO, MIN_TEMPO } from "./limits";
 
@@ -23,6 +24,8 @@ const trackId = z
   .string()
   .regex(TRACK_ID_PATTERN, "must be 1–32 of a-z, 0-9, _ and -")
   .refine(isUsableTrackId, "is a reserved name");
+// Relayed text with a lone surrogate reaches every recipient as broken UTF-8 (labels check it too).
+const WELL_FORMED = "must be well-formed Unicode (no lone surrogates)";
 const label = (what: string) =>
   z.unknown().transform((input, ctx) => {
     const check = checkLabel(input, what);
@@ -54,7 +57,7 @@ function buildMessageSchemas(loopSteps: number) {
       eventName: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, "must be 1–64 of A-Z, a-z, 0-9, :, _, . and -"),
       payload: json(EVENT_PAYLOAD_MAX_BYTES).optional(),
     }),
-    chat: z.object({ text: z.string().min(1).max(CHAT_MAX_CHARS) }),
+    chat: z.object({ text: z.string().min(1).max(CHAT_MAX_CHARS).refine(isWellFormed, WELL_FORMED) }),
     instrument: z.object({ instrument: label("instrument") }),
     mute: z.object({ muted: z.boolean() }),
     tempo: z.object({ tempo: z.number().min(MIN_TEMPO).max(MAX_TEMPO) }),

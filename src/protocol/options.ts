@@ -3,7 +3,7 @@
  * other options because a bad name is refused with its own words ("invalid name").
  */
 import { z } from "zod";
-import { nameClaimOf } from "../auth/joinToken";
+import { nameClaimOf, type JoinTokenSettings } from "../auth/joinToken";
 import { checkLabel } from "../rules/labels";
 import { describeIssue } from "./describeIssue";
 import { refuse } from "./errors";
@@ -66,12 +66,17 @@ export function parseRoomOptions(input: unknown, defaultMaxParticipants: number)
 }
 
 /**
- * The joining musician's name and instrument; throws JoinRefused. With a JWT secret the name is the
- * token's `name` claim and `options.name` is ignored.
+ * The joining musician's name and instrument; throws JoinRefused. With a JWT secret in `tokens` the
+ * name is the token's `name` claim and `options.name` is ignored; the token's lifetime is held to
+ * `jwtMaxAgeS`, judged by the settings' clock.
  */
-export function parseJoinProfile(input: unknown, jwtSecret?: string): JoinProfile {
+export function parseJoinProfile(input: unknown, tokens?: JoinTokenSettings): JoinProfile {
   const options = asObject(input);
-  const rawName = jwtSecret === undefined ? options.name : nameClaimOf(options.token, jwtSecret);
+  const secret = tokens?.jwtSecret;
+  const rawName =
+    tokens === undefined || secret === undefined
+      ? options.name
+      : nameClaimOf(options.token, { secret, maxAgeS: tokens.jwtMaxAgeS, nowMs: tokens.now() });
   const name = checkLabel(rawName, "name");
   if (!name.ok) throw refuse.invalidName(rawName === undefined ? "name is required" : name.reason);
   const parsed = instrument.safeParse(options.instrument);

@@ -88,7 +88,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
     const { settings } = this.deps;
     // Everything is validated before the code is claimed: a refusal after the claim would leak it.
     this.options = parseRoomOptions(rawOptions, settings.maxParticipants);
-    parseJoinProfile(rawOptions, settings.jwtSecret);
+    parseJoinProfile(rawOptions, settings);
     const code = await claimRoomCode(this.presence);
     if (code === null) throw refuse.codeUnavailable();
     this.roomId = code;
@@ -116,7 +116,7 @@ export abstract class JamRoom extends Room<JamState, JamListing, unknown, JoinPr
   }
 
   override onAuth(_client: Client, rawOptions: unknown): JoinProfile {
-    const profile = parseJoinProfile(rawOptions, this.deps.settings.jwtSecret);
+    const profile = parseJoinProfile(rawOptions, this.deps.settings);
     this.assertRoomFor(profile);
     return profile;
   }

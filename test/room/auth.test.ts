@@ -74,6 +74,26 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
       await refusedBoth({ token: tokenFor("Bob", { expiresIn: -60 }) }, JoinError.UNAUTHORIZED, /token expired/);
     });
 
+    it("refuses a token without exp (it would never expire) with \"invalid token\"", async () => {
+      const forever = jwt.sign({ name: "Bob" }, SECRET, { algorithm: "HS256" });
+      await refusedBoth({ token: forever }, JoinError.UNAUTHORIZED, /invalid token/);
+    });
+
+    it("refuses a token valid for two days (over JWT_MAX_AGE_S, one day by default) with \"invalid token\"", async () => {
+      await refusedBoth({ token: tokenFor("Bob", { expiresIn: "2d" }) }, JoinError.UNAUTHORIZED, /invalid token/);
+    });
+
+    it("refuses a token without iat whose exp is two days away with \"invalid token\"", async () => {
+      const exp = Math.floor(Date.now() / 1000) + 2 * 86400;
+      const token = jwt.sign({ name: "Bob", exp }, SECRET, { algorithm: "HS256", noTimestamp: true });
+      await refusedBoth({ token }, JoinError.UNAUTHORIZED, /invalid token/);
+    });
+
+    it("accepts a token valid for exactly one day", async () => {
+      const ann = await create({ token: tokenFor("Ann", { expiresIn: 86400 }) });
+      assert.equal(nameOf(ann), "Ann");
+    });
+
     it("refuses a token not valid yet (nbf in the future)", async () => {
       await refusedBoth({ token: tokenFor("Bob", { notBefore: 120 }) }, JoinError.UNAUTHORIZED, /not valid yet/);
     });
@@ -172,5 +192,20 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
       assert.equal(back.sessionId, bob.sessionId);
       assert.equal(nameOf(back), "Bob");
     });
+  });
+});
+
+describe("JamRoom > JWT_MAX_AGE_S", () => {
+  let server: JamTestServer;
+  before(async () => (server = await bootJamServer({ jwtSecret: SECRET, jwtMaxAgeS: 600 })));
+  beforeEach(async () => server.colyseus.cleanup());
+  after(async () => server.colyseus.shutdown());
+
+  it("holds tokens to the deployment's maximum: 10 minutes allowed, an hour refused", async () => {
+    const ann = await synced(await server.colyseus.sdk.create<JamState>("jam", { token: tokenFor("Ann", { expiresIn: 600 }) }));
+    await assert.rejects(
+      server.colyseus.sdk.joinById(ann.roomId, { token: tokenFor("Bob", { expiresIn: "1h" }) }),
+      refusal(JoinError.UNAUTHORIZED, /invalid token/),
+    );
   });
 });
