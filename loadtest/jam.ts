@@ -12,6 +12,10 @@
  *
  * `--numClients` defaults to rooms × bots-per-room and `--room` to "jam". Rate options are per bot;
  * the "every" options are means of exponentially distributed waits. Press q or Ctrl-C to stop.
+ *
+ * All bots come from this machine's one address: start the target server with per-address HTTP
+ * budgets sized to the load, e.g. HTTP_RATE_LIMITS='{"create":{"perMinute":1000},"join":{"perMinute":10000}}'
+ * (or perMinute 0 for no limit), or creates beyond the first 20 rooms get 429.
  */
 import { cli, type Options } from "@colyseus/loadtest";
 import { Client, type Room } from "colyseus.js";

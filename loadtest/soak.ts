@@ -421,10 +421,14 @@ class ServerProcess {
     child.stderr?.on("data", onOutput("stderr"));
   }
 
-  static start(port: number): ServerProcess {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: "warn" };
+  static start(port: number, clients: number): ServerProcess {
+    // Every soak client comes from this machine's one address: size the per-address HTTP budgets
+    // to all of them (each may create or join several times a minute while dropping and rejoining).
+    const perMinute = Math.min(1_000_000, Math.max(120, clients * 10));
+    const httpRateLimits = JSON.stringify({ create: { perMinute, burst: perMinute }, join: { perMinute, burst: perMinute } });
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), LOG_LEVEL: "warn", HTTP_RATE_LIMITS: httpRateLimits };
     // The soak's accounting assumes the contract's defaults and an in-memory server.
-    for (const key of ["REDIS_URL", "JWT_SECRET", "CORS_ORIGINS", "RATE_LIMITS", "FLOOD_FACTOR", "FLOOD_SECONDS", "MAX_PARTICIPANTS", "RECONNECT_GRACE_S", "MAX_PAYLOAD_BYTES", "NODE_APP_INSTANCE"]) {
+    for (const key of ["REDIS_URL", "JWT_SECRET", "CORS_ORIGINS", "RATE_LIMITS", "FLOOD_FACTOR", "FLOOD_SECONDS", "MAX_PARTICIPANTS", "RECONNECT_GRACE_S", "MAX_PAYLOAD_BYTES", "NODE_APP_INSTANCE", "TRUST_PROXY"]) {
       delete env[key];
     }
     const child = spawn(process.execPath, [...serverNodeArgs(), path.join("build", "index.js")], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -1153,7 +1157,7 @@ async function soak(options: SoakOptions): Promise<number> {
       return 1;
     }
     ensureBuild();
-    server = ServerProcess.start(options.port);
+    server = ServerProcess.start(options.port, options.rooms * options.perRoom);
     runningServer = server;
     const readyBy = Date.now() + 30_000;
     while ((await getHealth(endpoint)) === undefined) {

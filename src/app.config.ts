@@ -7,7 +7,10 @@ import config from "@colyseus/tools";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { scaleOutOptions } from "./config/scaleOut";
 import { loadSettingsOrExit, type Settings } from "./config/settings";
+import { clientAddressOf } from "./http/clientAddress";
+import { installColyseusWorkarounds } from "./http/colyseusWorkarounds";
 import { applyMatchmakingCors, originPolicy, rejectForeignOrigins } from "./http/cors";
+import { httpLimits, limitRequests } from "./http/limits";
 import { metricsRoute } from "./http/metricsRoute";
 import { mountMonitor } from "./http/monitor";
 import { roomRoutes } from "./http/roomRoutes";
@@ -21,6 +24,8 @@ import { JAM_ROOM_NAME } from "./rooms/roomName";
 export function createAppConfig(settings: Settings, logger: Logger = createLogger(settings.logLevel)) {
   const metrics = new JamMetrics(liveCounts);
   const allowedOrigin = originPolicy(settings.corsOrigins);
+  const limits = httpLimits(settings, logger);
+  const addressOf = clientAddressOf(settings.trustProxy);
   return config({
     displayLogs: false,
     options: {
@@ -41,10 +46,12 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
     },
     initializeGameServer: (gameServer) => {
       applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
+      installColyseusWorkarounds(gameServer, { limits, allowedOrigin, addressOf, logger });
       gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics }));
     },
     initializeExpress: (app) => {
-      app.use(roomRoutes());
+      app.set("trust proxy", settings.trustProxy ?? false);
+      app.use(roomRoutes(limitRequests(limits.join, addressOf)));
       app.use(metricsRoute(metrics));
       mountMonitor(app, settings, logger);
     },

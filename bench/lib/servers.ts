@@ -16,7 +16,14 @@ const JAM_VARIABLES = [
   "PORT", "REDIS_URL", "REDIS_URI", "PUBLIC_ADDRESS", "NODE_APP_INSTANCE", "MAX_PARTICIPANTS", "MAX_TRACKS",
   "RECONNECT_GRACE_S", "PLAY_LEAD_IN_MS", "MAX_PAYLOAD_BYTES", "LOG_LEVEL", "SHUTDOWN_DRAIN_MS", "MONITOR_USER",
   "MONITOR_PASSWORD", "CORS_ORIGINS", "JWT_SECRET", "RATE_LIMITS", "FLOOD_FACTOR", "FLOOD_SECONDS", "COLYSEUS_CLOUD",
+  "HTTP_RATE_LIMITS", "TRUST_PROXY",
 ];
+
+/**
+ * Every bench client comes from 127.0.0.1 and the scenarios create and join rooms as fast as they
+ * can: the per-address HTTP budgets (made for one person) are turned off for the bench.
+ */
+const BENCH_HTTP_RATE_LIMITS = JSON.stringify({ create: { perMinute: 0 }, join: { perMinute: 0 } });
 
 export interface ServerOptions {
   target: Target;
@@ -48,7 +55,7 @@ export class ServerProcess {
       target === "jam" ? resolve(REPO_ROOT, "build", "index.js") : join(options.refDir ?? "", target === "ws" ? "baseline-ws.js" : "baseline-socketio.js");
     const env: NodeJS.ProcessEnv =
       target === "jam"
-        ? { ...inherited, PORT: String(port), LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", ...options.env }
+        ? { ...inherited, PORT: String(port), LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", HTTP_RATE_LIMITS: BENCH_HTTP_RATE_LIMITS, ...options.env }
         : { ...inherited, PORT: String(port) };
     // The jam server runs with its production flags; the reference relays with node's defaults.
     const launchArgs = target === "jam" ? serverNodeArgs() : [];

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import { matchMaker } from "@colyseus/core";
 import type { RequestHandler } from "express";
+import { HttpError } from "../protocol/errors";
 
 export type OriginPolicy = (origin: string | undefined) => boolean;
 
@@ -20,7 +21,7 @@ export function originPolicy(allowed: readonly string[] | undefined): OriginPoli
 export function rejectForeignOrigins(allowed: OriginPolicy): RequestHandler {
   return (req, res, next) => {
     if (allowed(req.headers.origin)) return next();
-    res.status(403).json({ error: "Origin not allowed" });
+    res.status(HttpError.ORIGIN_NOT_ALLOWED.status).json({ error: HttpError.ORIGIN_NOT_ALLOWED.error });
   };
 }
 

@@ -1,7 +1,8 @@
 /** `GET /health`, `GET /rooms`, `GET /rooms/:code`: what a lobby or a shared link asks before joining. */
 import { matchMaker, type IRoomCache, type RoomCache } from "@colyseus/core";
-import { Router } from "express";
+import { Router, type RequestHandler } from "express";
 import { liveCounts } from "../observability/liveCounts";
+import { HttpError } from "../protocol/errors";
 import type { JamListing } from "../rooms/JamRoom";
 import { normalizeRoomCode } from "../rules/roomCode";
 import { isRoomCodeClaimed } from "../rooms/roomCodes";
@@ -37,7 +38,8 @@ function summarize(cache: IRoomCache): RoomSummary {
   };
 }
 
-export function roomRoutes(startedAt: number = Date.now()): Router {
+/** `lookupLimit` guards the code look-up (the join budget of src/http/limits.ts). */
+export function roomRoutes(lookupLimit: RequestHandler = (_req, _res, next) => next(), startedAt: number = Date.now()): Router {
   const router = Router();
 
   router.get("/health", async (_req, res, next) => {
@@ -62,15 +64,15 @@ export function roomRoutes(startedAt: number = Date.now()): Router {
     }
   });
 
-  router.get("/rooms/:code", async (req, res, next) => {
+  router.get("/rooms/:code", lookupLimit, async (req, res, next) => {
     const code = normalizeRoomCode(req.params.code);
     if (code === null) {
-      res.status(400).json({ error: "Invalid room code" });
+      res.status(HttpError.INVALID_ROOM_CODE.status).json({ error: HttpError.INVALID_ROOM_CODE.error });
       return;
     }
     try {
       const [room] = await liveListings({ roomId: code });
-      if (room === undefined) res.status(404).json({ error: "Room not found" });
+      if (room === undefined) res.status(HttpError.ROOM_NOT_FOUND.status).json({ error: HttpError.ROOM_NOT_FOUND.error });
       else res.json(summarize(room));
     } catch (error) {
       next(error);

@@ -20,6 +20,16 @@ export type MessageErrorCode = (typeof MessageError)[keyof typeof MessageError];
 
 export { JoinError, type JoinErrorCode } from "./joinErrorCodes";
 
+/** Every HTTP error answer: its status and the `{"error"}` body, for routes, the request gate and tests. */
+export const HttpError = {
+  INVALID_ROOM_CODE: { status: 400, error: "Invalid room code" },
+  ORIGIN_NOT_ALLOWED: { status: 403, error: "Origin not allowed" },
+  ROOM_NOT_FOUND: { status: 404, error: "Room not found" },
+  REQUEST_TOO_LARGE: { status: 413, error: "Request too large" },
+  TOO_MANY_REQUESTS: { status: 429, error: "Too many requests" },
+} as const;
+export type HttpErrorAnswer = (typeof HttpError)[keyof typeof HttpError];
+
 /**
  * A refused join or create; Colyseus forwards `code` and `message` to the client. A ServerError,
  * so Colyseus does not log an expected refusal as a server error.

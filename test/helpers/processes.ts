@@ -10,6 +10,15 @@ import { createInterface } from "node:readline";
 /** The repository root: the server process runs from there, as `npm run dev` would. */
 export const REPO_ROOT = resolve(__dirname, "..", "..");
 
+/**
+ * Every test client is 127.0.0.1: per-address HTTP budgets no suite reaches unless it sets its own
+ * (tests of the limits do).
+ */
+export const GENEROUS_HTTP_RATE_LIMITS = JSON.stringify({
+  create: { perMinute: 1_000_000, burst: 1_000_000 },
+  join: { perMinute: 1_000_000, burst: 1_000_000 },
+});
+
 /** How long a process may take to print "listening" before the start is declared failed. */
 export const START_TIMEOUT_MS = 20_000;
 
@@ -55,7 +64,7 @@ export type LogRecord = Record<string, unknown> & { msg?: unknown };
 
 export interface StartOptions {
   port: number;
-  /** Added to the process environment (over TS_NODE_TRANSPILE_ONLY, LOG_LEVEL=info and PORT). */
+  /** Added to the process environment (over TS_NODE_TRANSPILE_ONLY, LOG_LEVEL=info, PORT and generous HTTP_RATE_LIMITS). */
   env?: Record<string, string>;
   /** Shown in error messages, e.g. "A". */
   label?: string;
@@ -107,7 +116,14 @@ export class ServerProcess {
     for (const name of SERVER_VARIABLES) delete inherited[name];
     this.child = spawn(process.execPath, ["-r", "ts-node/register", "src/index.ts"], {
       cwd: REPO_ROOT,
-      env: { ...inherited, TS_NODE_TRANSPILE_ONLY: "true", LOG_LEVEL: "info", PORT: String(options.port), ...options.env },
+      env: {
+        ...inherited,
+        TS_NODE_TRANSPILE_ONLY: "true",
+        LOG_LEVEL: "info",
+        PORT: String(options.port),
+        HTTP_RATE_LIMITS: GENEROUS_HTTP_RATE_LIMITS,
+        ...options.env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     running.add(this);

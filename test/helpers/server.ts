@@ -16,8 +16,17 @@ export class ManualClock {
   }
 }
 
+/**
+ * Per-address HTTP budgets no ordinary suite reaches: every test client is 127.0.0.1, and suites
+ * create hundreds of rooms. The tests of the limits set their own.
+ */
+export const GENEROUS_HTTP_RATE_LIMITS: Settings["httpRateLimits"] = {
+  create: { perMinute: 1_000_000, burst: 1_000_000 },
+  join: { perMinute: 1_000_000, burst: 1_000_000 },
+};
+
 export function testSettings(overrides: Partial<Settings> = {}): Settings {
-  return { ...loadSettings({}), logLevel: "silent", shutdownDrainMs: 0, ...overrides };
+  return { ...loadSettings({}), logLevel: "silent", shutdownDrainMs: 0, httpRateLimits: GENEROUS_HTTP_RATE_LIMITS, ...overrides };
 }
 
 /** Overridable so several suites (or developers) can run side by side. */
