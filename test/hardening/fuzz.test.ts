@@ -29,6 +29,7 @@ import type { Room } from "colyseus.js";
 import fc from "fast-check";
 import pino from "pino";
 import { createAppConfig } from "../../src/app.config";
+import { MAX_BODY_BYTES } from "../../src/http/limits";
 import { RATE_CATEGORIES, type RateCategory } from "../../src/config/rateLimits";
 import { MESSAGE_TYPES, type MessageType } from "../../src/protocol/messages";
 import type { ErrorMessage, Pong } from "../../src/protocol/serverMessages";
@@ -84,7 +85,7 @@ const stats = {
   unsendable: 0,
   oversize: 0,
   /** Creates refused by Colyseus itself (see the join test). */
-  frameworkRefusals: 0,
+  tooLarge: 0,
   errorsReceived: 0,
   reconnects: 0,
   rejoins: 0,
@@ -704,7 +705,7 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       `fuzz: ${payloads} payloads, ${stats.crashes.length} crashes (${crashKinds} distinct error${crashKinds === 1 ? "" : "s"}), ${stats.invariantViolations.length} invariant violations, ` +
         `${stats.handlerExceptions.length} handler exceptions, ${stats.deviations.length} contract deviations — ` +
         `${stats.messages} messages of ${stats.typesFuzzed.size} types (${stats.oversize} over the frame limit), ${stats.rawFrames} raw frames, ` +
-        `${stats.joins} joins/creates (${stats.frameworkRefusals} refused by Colyseus' matchmaker); ${stats.unsendable} payloads colyseus.js could not encode; ` +
+        `${stats.joins} joins/creates (${stats.tooLarge} refused as too large); ${stats.unsendable} payloads colyseus.js could not encode; ` +
         `${stats.errorsReceived} errors received; ${disconnects} disconnects (${byCode || "none"}), ${stats.reconnects} reconnects, ${stats.rejoins} re-joins; ` +
         `${consoleNoise} expected client warnings not printed`,
     );
@@ -1119,10 +1120,9 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
             } catch (error) {
               const code = (error as { code?: unknown }).code;
               outcomes.set(String(code), (outcomes.get(String(code)) ?? 0) + 1);
-              // Colyseus' matchmaker calls `options.hasOwnProperty(…)` when creating: an own
-              // "hasOwnProperty" key makes it refuse with 4213 before the room sees the options.
-              const frameworkRefusal = create && code === 4213 && Object.prototype.hasOwnProperty.call(options, "hasOwnProperty");
-              if (frameworkRefusal) stats.frameworkRefusals++;
+              // A request body over the HTTP limit is refused (413) before anything reads its options.
+              const tooLarge = code === 413 && Buffer.byteLength(body) > MAX_BODY_BYTES;
+              if (tooLarge) stats.tooLarge++;
               else if (typeof code !== "number" || !REFUSALS.includes(code)) report("deviations", `${what} was refused with code ${String(code)} (${String(error)}), not one of ${REFUSALS.join("/")}`);
             }
             if (room !== undefined) {
