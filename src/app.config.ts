@@ -13,6 +13,7 @@ import { mountMonitor } from "./http/monitor";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
 import { colyseusLogger } from "./observability/colyseusLogger";
+import { DependencyStatus } from "./observability/dependencyStatus";
 import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/JamRoom";
@@ -21,12 +22,13 @@ import { JAM_ROOM_NAME } from "./rooms/roomName";
 export function createAppConfig(settings: Settings, logger: Logger = createLogger(settings.logLevel)) {
   const metrics = new JamMetrics(liveCounts);
   const allowedOrigin = originPolicy(settings.corsOrigins);
+  const dependencies = new DependencyStatus();
   return config({
     displayLogs: false,
     options: {
       logger: colyseusLogger(logger),
       greet: false,
-      ...scaleOutOptions(settings),
+      ...scaleOutOptions(settings, logger, dependencies),
     },
     initializeTransport: (options) => {
       // Here, not in initializeExpress: @colyseus/tools adds a CORS middleware that grants every
@@ -41,10 +43,10 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
     },
     initializeGameServer: (gameServer) => {
       applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
-      gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics }));
+      liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics })));
     },
     initializeExpress: (app) => {
-      app.use(roomRoutes());
+      app.use(roomRoutes(dependencies));
       app.use(metricsRoute(metrics));
       mountMonitor(app, settings, logger);
     },
