@@ -5,7 +5,7 @@
  */
 import config from "@colyseus/tools";
 import { WebSocketTransport } from "@colyseus/ws-transport";
-import { scaleOutOptions } from "./config/scaleOut";
+import { scaleOut } from "./config/scaleOut";
 import { loadSettingsOrExit, type Settings } from "./config/settings";
 import { clientAddressOf } from "./http/clientAddress";
 import { installColyseusWorkarounds } from "./http/colyseusWorkarounds";
@@ -16,6 +16,7 @@ import { mountMonitor } from "./http/monitor";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
 import { colyseusLogger } from "./observability/colyseusLogger";
+import { DependencyStatus } from "./observability/dependencyStatus";
 import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/JamRoom";
@@ -24,14 +25,16 @@ import { JAM_ROOM_NAME } from "./rooms/roomName";
 export function createAppConfig(settings: Settings, logger: Logger = createLogger(settings.logLevel)) {
   const metrics = new JamMetrics(liveCounts);
   const allowedOrigin = originPolicy(settings.corsOrigins);
-  const limits = httpLimits(settings, logger);
+  const dependencies = new DependencyStatus();
+  const shared = scaleOut(settings, logger, dependencies);
+  const limits = httpLimits(settings, shared.redis, logger);
   const addressOf = clientAddressOf(settings.trustProxy);
   return config({
     displayLogs: false,
     options: {
       logger: colyseusLogger(logger),
       greet: false,
-      ...scaleOutOptions(settings),
+      ...shared.options,
     },
     initializeTransport: (options) => {
       // Here, not in initializeExpress: @colyseus/tools adds a CORS middleware that grants every
@@ -47,11 +50,11 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
     initializeGameServer: (gameServer) => {
       applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
       installColyseusWorkarounds(gameServer, { limits, allowedOrigin, addressOf, logger });
-      gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics }));
+      liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics })));
     },
     initializeExpress: (app) => {
       app.set("trust proxy", settings.trustProxy ?? false);
-      app.use(roomRoutes(limitRequests(limits.join, addressOf)));
+      app.use(roomRoutes(dependencies, limitRequests(limits.join, addressOf)));
       app.use(metricsRoute(metrics));
       mountMonitor(app, settings, logger);
     },

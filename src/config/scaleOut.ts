@@ -1,18 +1,33 @@
 /**
  * With `REDIS_URL`, several processes share rooms, room codes and the matchmaker through Colyseus'
- * own RedisPresence + RedisDriver; each process announces the address clients reach it at, and
- * clients connect to `<publicAddress>/<processId>/<roomId>`. Without it: one process, in memory.
+ * RedisPresence + RedisDriver (with the workarounds in src/redis/); each process announces the
+ * address clients reach it at, and clients connect to `<publicAddress>/<processId>/<roomId>`.
+ * Every Redis connection is watched (RedisConnections): outages are logged and reported to
+ * `/health` and `/ready`, and when Redis is back this process's rooms are written to it again.
+ * Without it: one process, in memory.
  */
 import { hostname } from "node:os";
 import type { Presence } from "@colyseus/core";
-import { RedisDriver } from "@colyseus/redis-driver";
-import { RedisPresence } from "@colyseus/redis-presence";
+import type { Logger } from "../logger";
+import type { DependencyStatus } from "../observability/dependencyStatus";
+import { liveCounts } from "../observability/liveCounts";
+import { RedisConnections, redisOptionsFrom } from "../redis/redisConnections";
+import { ResilientRedisDriver } from "../redis/resilientDriver";
+import { ResilientRedisPresence } from "../redis/resilientPresence";
+import { restoreRoomsInRedis } from "../rooms/redisRecovery";
 import type { Settings } from "./settings";
 
 export interface ScaleOutOptions {
   presence?: Presence;
-  driver?: RedisDriver;
+  driver?: ResilientRedisDriver;
   publicAddress?: string;
+}
+
+export interface ScaleOut {
+  /** For the Colyseus server options. */
+  options: ScaleOutOptions;
+  /** Every Redis connection of the process; other users of Redis (the HTTP limits) add theirs. */
+  redis: RedisConnections | undefined;
 }
 
 /** `{port}` in PUBLIC_ADDRESS stands for this process's port (PORT plus the PM2 instance number). */
@@ -21,11 +36,16 @@ export function publicAddressOf(settings: Pick<Settings, "publicAddress" | "proc
   return template.replaceAll("{port}", String(settings.processPort));
 }
 
-export function scaleOutOptions(settings: Settings): ScaleOutOptions {
-  if (settings.redisUrl === undefined) return {};
-  return {
-    presence: new RedisPresence(settings.redisUrl),
-    driver: new RedisDriver(settings.redisUrl),
-    publicAddress: publicAddressOf(settings),
-  };
+export function scaleOut(settings: Settings, logger: Logger, status: DependencyStatus): ScaleOut {
+  if (settings.redisUrl === undefined) return { options: {}, redis: undefined };
+  const options = redisOptionsFrom(settings.redisUrl);
+  const presence = new ResilientRedisPresence(options, logger);
+  const driver = new ResilientRedisDriver(options, logger);
+  const connections = new RedisConnections(logger);
+  connections.watch("presence.pub", presence.pubClient);
+  connections.watch("presence.sub", presence.subClient);
+  connections.watch("driver", driver.client);
+  connections.onRecovered(() => void restoreRoomsInRedis(presence, liveCounts.localRooms(), logger));
+  status.register("redis", connections);
+  return { options: { presence, driver, publicAddress: publicAddressOf(settings) }, redis: connections };
 }

@@ -18,6 +18,7 @@ import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes,
 import type { HttpRateLimit, HttpRateLimits, Settings } from "../config/settings";
 import type { Logger } from "../logger";
 import { HttpError, type HttpErrorAnswer } from "../protocol/errors";
+import { redisOptionsFrom, type RedisConnections } from "../redis/redisConnections";
 import type { ClientAddressOf } from "./clientAddress";
 
 /** The largest request body any route accepts. */
@@ -88,30 +89,24 @@ function limiterOf(name: string, limit: HttpRateLimit, storeOf: StoreOf, logger:
   };
 }
 
-function redisClient(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, {
+/**
+ * The limits' own Redis connection: commands fail fast instead of queueing while Redis is away,
+ * and the process's Redis watch logs its outages with the others'.
+ */
+function redisClient(url: string, watch: RedisConnections): Redis {
+  const redis = new Redis({
+    ...redisOptionsFrom(url),
     lazyConnect: true,
     enableOfflineQueue: false,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
   });
-  let down = false;
-  // One line per outage, not one per reconnection attempt.
-  redis.on("error", (error: Error) => {
-    if (down) return;
-    down = true;
-    logger.warn({ err: error.message }, "http rate limits: Redis unavailable, counting per process until it is back");
-  });
-  redis.on("ready", () => {
-    if (!down) return;
-    down = false;
-    logger.info("http rate limits: Redis is back");
-  });
+  watch.watch("http-limits", redis);
   return redis;
 }
 
-export function httpLimits(settings: Pick<Settings, "httpRateLimits" | "redisUrl">, logger: Logger): HttpLimits {
-  const redis = settings.redisUrl === undefined ? undefined : redisClient(settings.redisUrl, logger);
+export function httpLimits(settings: Pick<Settings, "httpRateLimits" | "redisUrl">, redisWatch: RedisConnections | undefined, logger: Logger): HttpLimits {
+  const redis = settings.redisUrl === undefined || redisWatch === undefined ? undefined : redisClient(settings.redisUrl, redisWatch);
   const storeOf: StoreOf = (keyPrefix, points, duration) => {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration });
     if (redis === undefined) return memory;

@@ -1,6 +1,10 @@
-/** `GET /health`, `GET /rooms`, `GET /rooms/:code`: what a lobby or a shared link asks before joining. */
+/**
+ * `GET /health`, `GET /ready`: what a process manager or load balancer asks. `GET /rooms`,
+ * `GET /rooms/:code`: what a lobby or a shared link asks before joining.
+ */
 import { matchMaker, type IRoomCache, type RoomCache } from "@colyseus/core";
 import { Router, type RequestHandler } from "express";
+import type { DependencyStatus } from "../observability/dependencyStatus";
 import { liveCounts } from "../observability/liveCounts";
 import { HttpError } from "../protocol/errors";
 import type { JamListing } from "../rooms/JamRoom";
@@ -39,17 +43,31 @@ function summarize(cache: IRoomCache): RoomSummary {
 }
 
 /** `lookupLimit` guards the code look-up (the join budget of src/http/limits.ts). */
-export function roomRoutes(lookupLimit: RequestHandler = (_req, _res, next) => next(), startedAt: number = Date.now()): Router {
+export function roomRoutes(
+  dependencies: DependencyStatus,
+  lookupLimit: RequestHandler = (_req, _res, next) => next(),
+  startedAt: number = Date.now(),
+): Router {
   const router = Router();
 
-  router.get("/health", async (_req, res, next) => {
+  // Liveness: from memory only, so a Redis outage never makes a process manager restart a process
+  // whose rooms are still playing.
+  router.get("/health", (_req, res) => {
+    res.json({
+      status: "ok",
+      uptimeS: Math.floor((Date.now() - startedAt) / 1000),
+      rooms: liveCounts.rooms(),
+      clients: liveCounts.clients(),
+      ...dependencies.states(),
+    });
+  });
+
+  // Readiness: whether this process can serve matchmaking now (its shared services answer).
+  router.get("/ready", async (_req, res, next) => {
     try {
-      res.json({
-        status: "ok",
-        uptimeS: Math.floor((Date.now() - startedAt) / 1000),
-        rooms: liveCounts.rooms(),
-        clients: await liveCounts.clients(),
-      });
+      const { ready, states } = await dependencies.readiness();
+      if (ready) res.json({ ready: true });
+      else res.status(503).json({ ready: false, ...states });
     } catch (error) {
       next(error);
     }

@@ -72,8 +72,8 @@ export class JamMetrics {
       name: "jam_connected_clients",
       help: "Open client connections on this process.",
       registers: [this.registry],
-      async collect() {
-        this.set(await live.clients());
+      collect() {
+        this.set(live.clients());
       },
     });
   }

@@ -1,9 +1,15 @@
 /**
  * Room codes are claimed in the presence, so they are unique among the live rooms of every process
- * sharing it (RedisPresence) or of this one (LocalPresence). `incr(key) === 1` is atomic on both;
- * the claim expires unless its room refreshes it, so a process that dies frees its codes.
+ * sharing it (RedisPresence) or of this one (LocalPresence). Over Redis a claim is one atomic
+ * `SET key owner NX EX ttl`, where `owner` is a token only this claim knows; it expires unless its
+ * room refreshes it, so a process that dies frees its codes. The refresh re-creates a claim that
+ * Redis lost (restarted empty) unless another room took the code meanwhile. In memory
+ * (LocalPresence), `incr(key) === 1` claims and nothing expires.
  */
+import { randomBytes } from "node:crypto";
 import { LocalPresence, type Presence } from "@colyseus/core";
+import { RedisPresence } from "@colyseus/redis-presence";
+import type { Redis } from "ioredis";
 import { generateRoomCode } from "../rules/roomCode";
 
 export const CODE_KEY_PREFIX = "jam:code:";
@@ -12,14 +18,45 @@ export const CODE_CLAIM_TTL_S = 15;
 export const CODE_REFRESH_MS = 5_000;
 const CLAIM_ATTEMPTS = 32;
 
+/** Sets the claim (again) when it is missing or still ours; 0 when another owner holds it. */
+const REFRESH_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+return 0`;
+
+/** Deletes the claim only if it is ours: a code lost to another room stays with that room. */
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 const keyOf = (code: string) => CODE_KEY_PREFIX + code;
+
+/** The owner token of each code claimed through Redis by this process. */
+const owners = new Map<string, string>();
+
+/**
+ * The command connection of a RedisPresence: claims need SET NX EX and scripts, which the Presence
+ * interface does not offer. (`pub` is protected in RedisPresence 0.16.)
+ */
+function redisOf(presence: Presence): Redis | undefined {
+  return presence instanceof RedisPresence ? (presence as unknown as { pub: Redis }).pub : undefined;
+}
 
 /** A free code, now claimed by the caller; null when every attempt met a taken code. */
 export async function claimRoomCode(presence: Presence, generate: () => string = generateRoomCode): Promise<string | null> {
+  const redis = redisOf(presence);
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const code = generate();
-    if ((await presence.incr(keyOf(code))) === 1) {
-      await refreshRoomCode(presence, code);
+    if (redis === undefined) {
+      if ((await presence.incr(keyOf(code))) === 1) return code;
+      continue;
+    }
+    const owner = randomBytes(12).toString("base64url");
+    if ((await redis.set(keyOf(code), owner, "EX", CODE_CLAIM_TTL_S, "NX")) === "OK") {
+      owners.set(code, owner);
       return code;
     }
   }
@@ -34,10 +71,19 @@ export function claimsExpire(presence: Presence): boolean {
   return !(presence instanceof LocalPresence);
 }
 
-// LocalPresence answers `expire`/`del` with undefined instead of a promise: Promise.resolve covers both.
+/**
+ * Extends the claim, re-creating it if Redis lost it. Rejects when another room holds the code now
+ * (it claimed the code while Redis had forgotten ours) or when this process never claimed it.
+ * Skipped while Redis is away: the claim is restored the moment it is back (redisRecovery.ts), and
+ * a refresh that can only time out would log every 5 s for every room.
+ */
 export async function refreshRoomCode(presence: Presence, code: string): Promise<void> {
-  if (!claimsExpire(presence)) return;
-  await Promise.resolve(presence.expire(keyOf(code), CODE_CLAIM_TTL_S));
+  const redis = redisOf(presence);
+  if (redis === undefined || redis.status !== "ready") return;
+  const owner = owners.get(code);
+  if (owner === undefined) throw new Error(`room code ${code} was not claimed by this process`);
+  const held = await redis.eval(REFRESH_SCRIPT, 1, keyOf(code), owner, String(CODE_CLAIM_TTL_S));
+  if (held !== 1) throw new Error(`room code ${code} is held by another room`);
 }
 
 /** Whether a live room still holds `code`: a listing whose claim expired belongs to a dead process. */
@@ -46,6 +92,11 @@ export async function isRoomCodeClaimed(presence: Presence, code: string): Promi
   return value !== null && value !== undefined;
 }
 
+// LocalPresence answers `del` with undefined instead of a promise: Promise.resolve covers both.
 export async function releaseRoomCode(presence: Presence, code: string): Promise<void> {
-  await Promise.resolve(presence.del(keyOf(code)));
+  const redis = redisOf(presence);
+  const owner = owners.get(code);
+  owners.delete(code);
+  if (redis === undefined || owner === undefined) await Promise.resolve(presence.del(keyOf(code)));
+  else await redis.eval(RELEASE_SCRIPT, 1, keyOf(code), owner);
 }

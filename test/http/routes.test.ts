@@ -11,6 +11,8 @@ interface Health {
   uptimeS: number;
   rooms: number;
   clients: number;
+  redis: string;
+  database: string;
 }
 
 const SUMMARY_KEYS = ["isPlaying", "maxParticipants", "participants", "roomCode", "roomId", "tempo"];
@@ -42,15 +44,17 @@ describe("HTTP routes", () => {
   }
 
   describe("HTTP routes > GET /health", () => {
-    it("answers 200 JSON {status: \"ok\", uptimeS, rooms, clients}", async () => {
+    it("answers 200 JSON {status: \"ok\", uptimeS, rooms, clients, redis, database}", async () => {
       const answer = await getJson<Health>(server, "/health");
       assert.equal(answer.status, 200);
       assert.match(answer.contentType ?? "", /^application\/json/);
-      assert.deepEqual(Object.keys(answer.body).sort(), ["clients", "rooms", "status", "uptimeS"]);
+      assert.deepEqual(Object.keys(answer.body).sort(), ["clients", "database", "redis", "rooms", "status", "uptimeS"]);
       assert.equal(answer.body.status, "ok");
       assert.ok(Number.isInteger(answer.body.uptimeS) && answer.body.uptimeS >= 0, `uptimeS ${answer.body.uptimeS}`);
       assert.equal(answer.body.rooms, 0);
       assert.equal(answer.body.clients, 0);
+      assert.equal(answer.body.redis, "none", "no REDIS_URL: not configured");
+      assert.equal(answer.body.database, "none");
     });
 
     it("counts the rooms and the open client connections of this process", async () => {
@@ -93,6 +97,14 @@ describe("HTTP routes", () => {
       const counts = await health();
       assert.equal(counts.rooms, 0);
       assert.equal(counts.clients, 0);
+    });
+  });
+
+  describe("HTTP routes > GET /ready", () => {
+    it("answers 200 {ready: true} when nothing it depends on is configured", async () => {
+      const answer = await getJson<{ ready: boolean }>(server, "/ready");
+      assert.equal(answer.status, 200);
+      assert.deepEqual(answer.body, { ready: true });
     });
   });
 
