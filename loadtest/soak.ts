@@ -7,7 +7,11 @@
  *   npm run soak -- --endpoint http://127.0.0.1:2567 ...      (a server that is already running)
  *
  * Without `--endpoint` it starts `node build/index.js` itself (building first when build/ is
- * missing or older than src/) with LOG_LEVEL=warn, and stops it at the end.
+ * missing or older than src/) with LOG_LEVEL=warn, and stops it at the end. That server runs on a
+ * redis-server of the soak's own, which is killed halfway through and started again empty
+ * `--redis-down` seconds later (0: no Redis); the soak reports how long until every route,
+ * matchmaking and every room's code answered again. `--slow-consumers` connections stop reading
+ * (but keep answering pings), each fed 12 KB signals by its room's host; the server must drop them.
  *
  * Note accounting. Every ordinary note carries its sender's `seq` (1, 2, 3 … over the sender's
  * whole life, across reconnections). A receiver must get every ordinary note a roommate sent while
@@ -33,6 +37,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Client, type Room } from "colyseus.js";
 import { serverNodeArgs } from "../bench/lib/launch";
+import { SlowConsumers, SoakRedis, type RedisRestartReport } from "./soakFaults";
 
 // ─── options ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -50,12 +55,16 @@ interface SoakOptions {
   floodNotes: number;
   /** Mean seconds between malformed payloads, per client. */
   badEveryS: number;
+  /** Seconds Redis stays down in the middle of the run (the soak's own Redis); 0: no Redis at all. */
+  redisDownS: number;
+  /** Connections that never read, each in a room of its own. */
+  slowConsumers: number;
   seed: number;
 }
 
 const USAGE = `usage: npm run soak -- [--rooms N=50] [--per-room K=10] [--minutes M=10] [--note-rate R=4]
        [--endpoint http://127.0.0.1:PORT] [--port P=2567] [--drop-every S=300] [--flood-every S=600]
-       [--flood-notes N=300] [--bad-every S=30] [--seed N]`;
+       [--flood-notes N=300] [--bad-every S=30] [--redis-down S=10] [--slow-consumers N=2] [--seed N]`;
 
 function parseOptions(argv: string[]): SoakOptions {
   const { values } = parseArgs({
@@ -73,6 +82,8 @@ function parseOptions(argv: string[]): SoakOptions {
       "flood-every": { type: "string", default: "600" },
       "flood-notes": { type: "string", default: "300" },
       "bad-every": { type: "string", default: "30" },
+      "redis-down": { type: "string", default: "10" },
+      "slow-consumers": { type: "string", default: "2" },
       seed: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -103,6 +114,8 @@ function parseOptions(argv: string[]): SoakOptions {
     // Over 499 in one second would be a flood window (10 × 50/s): a sustained one disconnects.
     floodNotes: num("flood-notes", values["flood-notes"], 1, 490, true),
     badEveryS: num("bad-every", values["bad-every"], 1, 1e9),
+    redisDownS: num("redis-down", values["redis-down"], 0, 600),
+    slowConsumers: num("slow-consumers", values["slow-consumers"], 0, 50, true),
     seed: values.seed === undefined ? Date.now() % 2 ** 31 : num("seed", values.seed, 0, 2 ** 31, true),
   };
 }
@@ -421,7 +434,8 @@ class ServerProcess {
     child.stderr?.on("data", onOutput("stderr"));
   }
 
-  static start(port: number, clients: number): ServerProcess {
+  /** `redisUrl`: the soak's own Redis (the server then runs scaled out on it, as one process of many would). */
+  static start(port: number, clients: number, redisUrl: string | undefined): ServerProcess {
     // Every soak client comes from this machine's one address: size the per-address HTTP budgets
     // to all of them (each may create or join several times a minute while dropping and rejoining).
     const perMinute = Math.min(1_000_000, Math.max(120, clients * 10));
@@ -431,6 +445,7 @@ class ServerProcess {
     for (const key of ["REDIS_URL", "JWT_SECRET", "CORS_ORIGINS", "RATE_LIMITS", "FLOOD_FACTOR", "FLOOD_SECONDS", "MAX_PARTICIPANTS", "RECONNECT_GRACE_S", "MAX_PAYLOAD_BYTES", "NODE_APP_INSTANCE", "TRUST_PROXY"]) {
       delete env[key];
     }
+    if (redisUrl !== undefined) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
     const child = spawn(process.execPath, [...serverNodeArgs(), path.join("build", "index.js")], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     return new ServerProcess(child);
   }
@@ -862,7 +877,8 @@ class SoakClient {
   /** Reconnect with the newest token (a few tries); failing that, join again under a new name. */
   private async comeBack(): Promise<void> {
     this.phase = "reconnecting";
-    for (let attempt = 1; attempt <= 4; attempt++) {
+    // 1, 2, 4 and 8 s apart: 15 s of tries, enough to outlast a Redis restart, within the 30 s grace.
+    for (let attempt = 1; attempt <= 5; attempt++) {
       try {
         const room = await this.sdk.reconnect<JamView>(this.token);
         this.attach(room, "reconnected");
@@ -871,7 +887,7 @@ class SoakClient {
         return;
       } catch (error) {
         example("reconnectAttemptFailed", `${this.name} attempt ${attempt}: ${describeError(error)}`);
-        if (attempt < 4) await sleep(1000 * attempt);
+        if (attempt < 5) await sleep(1000 * 2 ** (attempt - 1));
       }
     }
     stats.reconnectFailed++;
@@ -1148,6 +1164,8 @@ function main(): Promise<number> {
 async function soak(options: SoakOptions): Promise<number> {
   const endpoint = options.endpoint ?? `http://127.0.0.1:${options.port}`;
   let server: ServerProcess | undefined;
+  // Only a soak that starts its own server restarts Redis: it must own the Redis it kills.
+  let redis: SoakRedis | undefined;
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).stdout.trim();
   const dirty = spawnSync("git", ["status", "--porcelain", "src"], { cwd: REPO, encoding: "utf8" }).stdout.trim() !== "";
 
@@ -1157,7 +1175,8 @@ async function soak(options: SoakOptions): Promise<number> {
       return 1;
     }
     ensureBuild();
-    server = ServerProcess.start(options.port, options.rooms * options.perRoom);
+    if (options.redisDownS > 0) redis = await SoakRedis.start();
+    server = ServerProcess.start(options.port, options.rooms * options.perRoom, redis?.url);
     runningServer = server;
     const readyBy = Date.now() + 30_000;
     while ((await getHealth(endpoint)) === undefined) {
@@ -1202,6 +1221,8 @@ async function soak(options: SoakOptions): Promise<number> {
     }
   });
   console.log(`[soak] ramp-up: ${stats.joinsOk} joined, ${stats.joinsFailed} failed in ${((Date.now() - rampStart) / 1000).toFixed(1)} s`);
+  const slow = new SlowConsumers();
+  if (options.slowConsumers > 0) await slow.start(endpoint, options.slowConsumers);
 
   // ── play ──
   const serverDown = (): boolean => server?.exited === true;
@@ -1269,11 +1290,20 @@ async function soak(options: SoakOptions): Promise<number> {
   report("start", startSample);
 
   const endAt = started + options.minutes * 60_000;
+  // Halfway through: every room is busy, and there is time left to see the server recover.
+  const redisRestartAt = started + (options.minutes * 60_000) / 2;
+  let redisRestart: Promise<RedisRestartReport> | undefined;
   let nextReportAt = started + 60_000;
   let crashed = false;
   while (Date.now() < endAt) {
     const now = Date.now();
     for (const client of everyone) client.tick(now);
+    if (redis !== undefined && redisRestart === undefined && now >= redisRestartAt) {
+      console.log(`[soak] killing Redis for ${options.redisDownS} s`);
+      const codes = () => groups.map((group) => group.code).filter((code) => code !== "");
+      redisRestart = redis.restart(endpoint, options.redisDownS, codes);
+      void redisRestart.then((result) => console.log(`[soak] Redis back: ${JSON.stringify(result)}`));
+    }
     if (now >= nextReportAt) {
       nextReportAt += 60_000;
       const sample = await sampleServer(endpoint);
@@ -1310,6 +1340,11 @@ async function soak(options: SoakOptions): Promise<number> {
   report("end", endSample);
   const heldAtEnd = everyone.filter((c) => c.connected).length;
 
+  const redisReport = redisRestart === undefined ? null : await redisRestart;
+  const slowReport = slow.report();
+  console.log(`[soak] slow consumers: ${JSON.stringify(slowReport)}`);
+  await slow.stop();
+
   // ── close every client, check the server lets go of everything ──
   await Promise.all(everyone.map((c) => c.leave()));
   let drained: ServerSample = await sampleServer(endpoint);
@@ -1326,6 +1361,7 @@ async function soak(options: SoakOptions): Promise<number> {
 
   if (serverDown() && !server?.stopping) crashed = true;
   if (server !== undefined) await server.stop(20_000);
+  await redis?.stop();
 
   const m = (sample: ServerSample, name: string): number | undefined => sample.metrics.get(name);
   const summary = {
@@ -1399,6 +1435,7 @@ async function soak(options: SoakOptions): Promise<number> {
     pingRttMs: { p50: rtt.total.percentile(50), p99: rtt.total.percentile(99), max: rtt.total.max, n: rtt.total.count },
     noteLatencyMs: { p50: latency.total.percentile(50), p99: latency.total.percentile(99), max: latency.total.max, n: latency.total.count },
     actions: { transport: stats.transportActions, stepEdits: stats.stepEdits, pings: stats.pingsSent, pongs: stats.pongs },
+    faults: { redisRestart: redisReport, slowConsumers: slowReport },
     timeline,
     examples: stats.examples,
   };

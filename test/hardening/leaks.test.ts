@@ -190,19 +190,25 @@ describe("hardening > leaks", () => {
     await lives(0, WARM_UP, LANES);
     await quiet(initial.sockets);
     const baseline = await residue();
-    const heapBefore = await settledHeap();
 
+    // Two rounds of half the rooms each: a leak grows the heap in both, while what other suites of
+    // this process leave running out (grace and reservation timers, closing sockets) frees or takes
+    // memory in one round at most. The smaller growth is the one judged.
+    const growthPerThousand: number[] = [];
     const startedAt = Date.now();
-    await lives(WARM_UP, CYCLES, LANES);
+    for (let round = 0; round < 2; round++) {
+      await quiet(initial.sockets);
+      const heapBefore = await settledHeap();
+      await lives(WARM_UP + round * (CYCLES / 2), CYCLES / 2, LANES);
+      await quiet(initial.sockets);
+      growthPerThousand.push((((await settledHeap()) - heapBefore) / (CYCLES / 2)) * 1000);
+    }
     const elapsedMs = Date.now() - startedAt;
-
-    await quiet(initial.sockets);
-    const heapAfter = await settledHeap();
     const after = await residue();
-    const growthPerThousand = ((heapAfter - heapBefore) / CYCLES) * 1000;
+    const growth = Math.min(...growthPerThousand);
     console.log(
-      `      leaks: ${CYCLES} rooms in ${(elapsedMs / 1000).toFixed(1)} s; heap ${(heapBefore / 1048576).toFixed(1)} → ${(heapAfter / 1048576).toFixed(1)} MiB, ` +
-        `${(growthPerThousand / 1024).toFixed(1)} KiB per thousand rooms`,
+      `      leaks: ${CYCLES} rooms in ${(elapsedMs / 1000).toFixed(1)} s; heap growth per thousand rooms ` +
+        `${growthPerThousand.map((g) => (g / 1024).toFixed(1)).join(" and ")} KiB in the two rounds`,
     );
 
     assert.equal(after.rooms, 0, "rooms left");
@@ -216,6 +222,6 @@ describe("hardening > leaks", () => {
     assert.deepEqual(rest, restBefore, "what the rooms left behind");
     assert.ok(timers <= timersBefore, `timers: ${timers} now, ${timersBefore} before`);
     assert.ok(sockets <= socketsBefore, `TCP sockets: ${sockets} now, ${socketsBefore} before`);
-    assert.ok(growthPerThousand < HEAP_BOUND_PER_THOUSAND, `heap grew ${(growthPerThousand / 1024).toFixed(1)} KiB per thousand rooms`);
+    assert.ok(growth < HEAP_BOUND_PER_THOUSAND, `heap grew ${(growth / 1024).toFixed(1)} KiB per thousand rooms in both rounds`);
   });
 });

@@ -22,6 +22,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Every redis-server started here and still running; whoever ends this process ends them too. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export class RedisServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
@@ -50,9 +56,11 @@ export class RedisServer {
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;
+    running.add(child);
     const output: string[] = [];
     this.exited = new Promise((resolve) =>
       child.once("exit", () => {
+        running.delete(child);
         if (this.child === child) this.child = undefined;
         resolve();
       }),

@@ -3,11 +3,11 @@
  * costs, and how many rooms one address creates in 10 s. Starts its own server process (default
  * limits whatever this shell sets).
  *
- *   npx ts-node loadtest/httpAbuse.ts [port]      (default port 2851)
+ *   npm run faults:http -- [port]      (default port 2851)
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { startServer, type ServerProcess } from "../test/helpers/processes";
+import { startServer, type ServerProcess } from "../../test/helpers/processes";
 
 const BODY_BYTES = 64 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, "a");

@@ -2,7 +2,7 @@
  * Measures what a Redis outage does to two server processes sharing it (any version of the
  * server: it only uses HTTP and colyseus.js), then a SIGTERM while Redis is down.
  *
- *   npx ts-node bench/redisOutage.ts [outageSeconds=10]
+ *   npm run faults:redis -- [outageSeconds=10]
  *
  * Uses its own redis-server on a free port (killed with SIGKILL, restarted empty) and ports
  * 2810–2812. Prints one JSON object: seconds from Redis' return until every route and matchmaking
@@ -12,9 +12,9 @@
  */
 import { Client, type Room } from "colyseus.js";
 import Redis from "ioredis";
-import { failingRoutes } from "../test/helpers/outageProbe";
-import { killAll, startServer, within } from "../test/helpers/processes";
-import { RedisServer } from "../test/helpers/redisServer";
+import { failingRoutes } from "../../test/helpers/outageProbe";
+import { killAll, startServer, within } from "../../test/helpers/processes";
+import { RedisServer } from "../../test/helpers/redisServer";
 
 const OUTAGE_S = Number(process.argv[2] ?? 10);
 const GIVE_UP_MS = 60_000;

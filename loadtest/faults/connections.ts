@@ -1,7 +1,7 @@
 /**
  * Abuse a running server the way the README's Reliability table says, and print what it did:
  *
- *   npm run abuse -- [--endpoint http://127.0.0.1:2567] [--only seats,half-joined,slow] [--slow-seconds 60]
+ *   npm run faults:connections -- [--endpoint http://127.0.0.1:2567] [--only seats,half-joined,slow] [--slow-seconds 60]
  *
  * - seats: 19 seat reservations with no name and no socket, then 15 musicians join by code;
  * - half-joined: a connection that never acknowledges the join, watched for 15 s;
@@ -10,9 +10,9 @@
  * Only for servers on this machine: the endpoint must be a loopback address.
  */
 import { Client, type Room } from "colyseus.js";
-import { Flags } from "../bench/lib/args";
-import type { JamState } from "../src/schema/JamState";
-import { connectSeat, neverRead, reserveSeat } from "../test/helpers/rawSeats";
+import { Flags } from "../../bench/lib/args";
+import type { JamState } from "../../src/schema/JamState";
+import { connectSeat, neverRead, reserveSeat } from "../../test/helpers/rawSeats";
 
 const flags = new Flags(process.argv.slice(2));
 const httpUrl = flags.string("endpoint", "http://127.0.0.1:2567").replace(/\/$/, "");
