@@ -1194,6 +1194,7 @@ async function soak(options: SoakOptions): Promise<number> {
   console.log(
     `[soak] ${options.rooms} rooms × ${options.perRoom} = ${target} clients, ${options.minutes} min, ${options.noteRate} notes/s each; ` +
       `drop every ~${options.dropEveryS}s, flood (${options.floodNotes} notes/1 s) every ~${options.floodEveryS}s, bad payload every ~${options.badEveryS}s per client; ` +
+      `${redis === undefined ? "no Redis" : `Redis down ${options.redisDownS}s halfway`}, ${options.slowConsumers} slow consumers; ` +
       `seed ${options.seed}; server ${options.endpoint === undefined ? `pid ${serverPid} (build of ${commit}${dirty ? ", src dirty" : ""})` : "external"} at ${endpoint}`,
   );
 
