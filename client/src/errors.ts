@@ -3,7 +3,7 @@
  * numeric codes are the server's (`src/protocol/errors.ts`), restated with its type so they cannot
  * drift; the server module itself imports @colyseus/core and stays out of the browser bundle.
  */
-import { JoinError as JOIN_ERROR } from "../../src/protocol/joinErrorCodes";
+import { JoinError as JOIN_ERROR } from "../../src/protocol/codes";
 
 /** Numeric codes a refused create/join rejects with: the server's own values. */
 export { JOIN_ERROR };

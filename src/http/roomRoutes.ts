@@ -7,7 +7,7 @@ import { Router, type RequestHandler } from "express";
 import type { DependencyStatus } from "../observability/dependencyStatus";
 import { liveCounts } from "../observability/liveCounts";
 import { HttpError } from "../protocol/errors";
-import type { JamListing } from "../rooms/JamRoom";
+import type { JamListing } from "../rooms/jamStateWriter";
 import { normalizeRoomCode } from "../rules/roomCode";
 import { isRoomCodeClaimed } from "../rooms/roomCodes";
 import { JAM_ROOM_NAME } from "../rooms/roomName";

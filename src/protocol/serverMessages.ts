@@ -1,6 +1,6 @@
 /** Server → client messages of the contract, as clients receive them. */
 import type { JsonValue } from "../rules/jsonValue";
-import type { MessageErrorCode } from "./errors";
+import { CloseCode, type MessageErrorCode } from "./codes";
 
 export interface RelayedNote {
   note: number;
@@ -58,11 +58,21 @@ export interface ServerMessages {
   "server-restart": ServerRestart;
 }
 
-/** Close code of a kicked participant's connection. */
-export const KICKED_CLOSE_CODE = 4001;
+export type ServerMessageType = keyof ServerMessages;
 
-/** Close code of every connection of a room the server had to close after an internal failure. */
-export const ROOM_FAILED_CLOSE_CODE = 1011;
+/** Every server → client message type at run time, e.g. so a client listens to each. */
+export const SERVER_MESSAGE_TYPES = Object.keys({
+  note: true,
+  event: true,
+  chat: true,
+  signal: true,
+  pong: true,
+  error: true,
+  "server-restart": true,
+} satisfies Record<ServerMessageType, true>) as ServerMessageType[];
+
+/** Close code of a kicked participant's connection. */
+export const KICKED_CLOSE_CODE = CloseCode.KICKED;
 
 /** Close code of a client removed for flooding far over a rate limit for seconds on end. */
-export const FLOODING_CLOSE_CODE = 4029;
+export const FLOODING_CLOSE_CODE = CloseCode.FLOODING;

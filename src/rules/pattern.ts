@@ -1,5 +1,6 @@
 /** The shared pattern's rules that do not depend on the schema. */
 import { randomBytes } from "node:crypto";
+import { refusal, type Refusal } from "./refusal";
 
 export const TRACK_ID_PATTERN = /^[a-z0-9_-]{1,32}$/;
 
@@ -20,4 +21,15 @@ export function newTrackId(taken: (id: string) => boolean): string {
     id = `t-${randomBytes(4).toString("hex")}`;
   } while (taken(id));
   return id;
+}
+
+/** Whether a track may be added: the pattern has room for it and its id (when given) is free. */
+export function addTrackRefusal(trackCount: number, maxTracks: number, requestedId: string | undefined, idTaken: boolean): Refusal | null {
+  if (trackCount >= maxTracks) return refusal("BAD_REQUEST", `the pattern already has the most tracks allowed (${maxTracks})`);
+  if (requestedId !== undefined && idTaken) return refusal("BAD_REQUEST", `track "${requestedId}" already exists`);
+  return null;
+}
+
+export function unknownTrack(id: string): Refusal {
+  return refusal("NOT_FOUND", `no track "${id}" in this room`);
 }

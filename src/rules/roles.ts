@@ -1,4 +1,5 @@
 /** Roles in a room: who hosts it when the host goes away, and who may drive the transport. */
+import { refusal, type Refusal } from "./refusal";
 
 export interface HostCandidate {
   id: string;
@@ -27,4 +28,34 @@ function ranksBefore(a: HostCandidate, b: HostCandidate): boolean {
 /** Who may send `tempo`/`play`/`pause`/`stop`/`seek` under the room's `transport` policy. */
 export function mayDriveTransport(policy: "host" | "everyone", isHost: boolean): boolean {
   return policy === "everyone" || isHost;
+}
+
+/** The room as the role rules see it. */
+export interface RoleView {
+  host: string;
+  isParticipant(id: string): boolean;
+}
+
+export function transferHostRefusal(room: RoleView, senderId: string, to: string): Refusal | null {
+  if (room.host !== senderId) return refusal("NOT_ALLOWED", "only the host can hand over the host role");
+  if (!room.isParticipant(to)) return refusal("NOT_FOUND", `no participant "${to}" in this room`);
+  return null;
+}
+
+export function kickRefusal(room: RoleView, senderId: string, target: string): Refusal | null {
+  if (room.host !== senderId) return refusal("NOT_ALLOWED", "only the host can remove participants");
+  if (target === senderId) return refusal("NOT_ALLOWED", "the host cannot kick themselves; leave instead");
+  if (!room.isParticipant(target)) return refusal("NOT_FOUND", `no participant "${target}" in this room`);
+  return null;
+}
+
+export function transportRefusal(policy: "host" | "everyone", isHost: boolean): Refusal | null {
+  return mayDriveTransport(policy, isHost) ? null : refusal("NOT_ALLOWED", "in this room only the host controls the transport");
+}
+
+/** A WebRTC signal goes to another participant who is connected now. */
+export function signalRefusal(senderId: string, to: string, targetConnected: boolean): Refusal | null {
+  if (to === senderId) return refusal("BAD_REQUEST", "cannot signal yourself");
+  if (!targetConnected) return refusal("NOT_FOUND", `no connected participant "${to}" in this room`);
+  return null;
 }

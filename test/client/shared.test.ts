@@ -78,7 +78,7 @@ describe("client > shared with the server, not copied", () => {
     assert.deepEqual(packages, ["colyseus.js"]);
     assert.deepEqual(
       files.filter((file) => !file.startsWith("client/")),
-      ["src/protocol/joinErrorCodes.ts", "src/protocol/serverMessages.ts", "src/rules/sequencer.ts"],
+      ["src/protocol/codes.ts", "src/protocol/serverMessages.ts", "src/rules/sequencer.ts"],
     );
   });
 

@@ -1,0 +1,169 @@
+/**
+ * Every Colyseus 0.16 workaround a room needs, so that the jam room holds only the jam. Each one
+ * says what it works around; on a later Colyseus, check each against the framework and delete it.
+ */
+import {
+  Deferred,
+  Protocol,
+  Room,
+  SchemaSerializer,
+  type Client,
+  type ClientPrivate,
+  type RoomException,
+  type Serializer,
+} from "@colyseus/core";
+import type { Schema } from "@colyseus/schema";
+import type { Logger } from "../logger";
+import { CloseCode } from "../protocol/codes";
+import { JoinRefused } from "../protocol/errors";
+import { isPlausibleMsgpack } from "../protocol/frameGuard";
+import type { ConnectionLimits, ConnectionVerdict } from "../rules/connectionLimits";
+import { CompactSchemaSerializer } from "./compactSerializer";
+import { ConnectionGuard, SWEEP_MS, cutOff } from "./connectionGuard";
+
+/**
+ * Colyseus counts unused seat reservations toward `maxClients` and then answers every join with
+ * "locked": anyone with the code could lock the room with reservations they never use. The limit
+ * is kept out of reach; rooms refuse "full" themselves, and per-address limits bound reservations.
+ */
+const UNBOUNDED_SEATS = 1_000_000_000;
+
+/** A type Colyseus routes to an internal fallback instead of the wildcard handler. */
+const NO_HANDLER_TYPE = "__no_message_handler";
+
+export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends Room<S, Metadata, unknown, AuthData> {
+  /** Where the base room's own lines go (the room's logger once it has a code). */
+  protected abstract get logger(): Logger;
+
+  /** A frame was closed before decoding (4002): for the room's metrics. */
+  protected abstract onMalformedFrame(client: Client): void;
+
+  /** A connection is about to be cut off for holding too much or never finishing its join. */
+  protected abstract onCutOff(client: Client, verdict: Exclude<ConnectionVerdict, "ok">): void;
+
+  /** Pending `holdSeat` reconnections, so a kick can end one at once. */
+  private readonly holds = new Map<string, Deferred<Client>>();
+  private guard: ConnectionGuard | undefined;
+
+  /**
+   * Colyseus starts the patch interval before onCreate and never disposes a room whose onCreate
+   * failed: the interval is stopped and auto-dispose takes the room away now rather than in 15 s.
+   */
+  protected guardCreate(created: Promise<void>): Promise<void> {
+    created.catch(() => {
+      this.patchRate = 0;
+      this.resetAutoDisposeTimeout(0);
+    });
+    return created;
+  }
+
+  /** Seats, join deadlines and send buffers as the connection limits say; call once from onCreate. */
+  protected limitConnections(limits: ConnectionLimits): void {
+    this.maxClients = UNBOUNDED_SEATS;
+    this.setSeatReservationTime(limits.joinDeadlineMs / 1000);
+    this.guard = new ConnectionGuard(limits);
+    this.clock.setInterval(() => this.cutOffOverLimit(), SWEEP_MS);
+  }
+
+  /**
+   * Unknown types would otherwise close the connection (4002). Colyseus calls the wildcard with
+   * (client, type, payload) for an unregistered type, but with (client, payload) for a message whose
+   * type is literally "*"; a type named `__no_message_handler` reaches an internal fallback instead.
+   */
+  protected onUnknownMessage(handler: (client: Client, type: string) => void): void {
+    this.onMessage("*", (client: Client, ...rest: unknown[]) => handler(client, rest.length >= 2 ? String(rest[0]) : "*"));
+    this.onMessage(NO_HANDLER_TYPE, (client) => handler(client, NO_HANDLER_TYPE));
+  }
+
+  /**
+   * Keeps a dropped client's seat for `seconds`; resolves whether it came back. allowReconnection
+   * is called before any await, as Colyseus 0.16 needs; its grace timer, which Colyseus clears only
+   * on a successful reconnection, is cleared here too, or it would outlive a kick or the room.
+   */
+  protected async holdSeat(client: Client, seconds: number): Promise<boolean> {
+    const id = client.sessionId;
+    const reconnection = this.allowReconnection(client, seconds);
+    const graceTimer = this.reservedSeatTimeouts[id];
+    this.holds.set(id, reconnection);
+    // A Deferred on success; a plain rejected promise when the client had not finished joining.
+    const reconnected = await Promise.resolve(reconnection).then(
+      () => true,
+      () => false,
+    );
+    clearTimeout(graceTimer);
+    this.holds.delete(id);
+    return reconnected;
+  }
+
+  /** Ends a held seat now; the `holdSeat` waiting on it resolves false. */
+  protected releaseSeat(id: string): void {
+    const pending = this.holds.get(id);
+    if (pending instanceof Deferred) pending.reject(new Error("reconnection cancelled"));
+  }
+
+  /**
+   * Checks a frame's structure before Colyseus decodes it: a frame of nested oversized msgpack
+   * headers would otherwise stall the whole process while the decoder allocates for it. Such a
+   * frame is closed with 4002, as Colyseus closes any frame it cannot decode.
+   */
+  protected override _onMessage(client: Client & ClientPrivate, buffer: Buffer): void {
+    if (buffer[0] === Protocol.ROOM_DATA && !isPlausibleMsgpack(buffer, 1)) {
+      this.onMalformedFrame(client);
+      client.leave(CloseCode.MALFORMED_FRAME, "malformed message");
+      return;
+    }
+    super._onMessage(client, buffer);
+  }
+
+  /** Records when each seat was reserved: the join deadline counts from then. */
+  protected override _reserveSeat(
+    sessionId: string,
+    joinOptions?: unknown,
+    authData?: unknown,
+    seconds?: number,
+    allowReconnection?: boolean,
+    devMode?: boolean,
+  ): Promise<boolean> {
+    if (allowReconnection !== true) this.guard?.seatReserved(sessionId);
+    return super._reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devMode);
+  }
+
+  /** Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead. */
+  override setSerializer(serializer: Serializer<S>): void {
+    const stock = serializer instanceof SchemaSerializer && !(serializer instanceof CompactSchemaSerializer);
+    super.setSerializer(stock ? new CompactSchemaSerializer<S>() : serializer);
+  }
+
+  /**
+   * A patch that cannot be encoded throws from Colyseus' patch timer, outside onUncaughtException,
+   * and would end the process: close this one room instead.
+   */
+  override broadcastPatch(): boolean {
+    try {
+      return super.broadcastPatch();
+    } catch (error) {
+      this.logger.error({ err: error, clients: this.clients.length }, "state could not be encoded, closing the room");
+      this.patchRate = 0;
+      void this.disconnect(CloseCode.ROOM_FAILED);
+      return false;
+    }
+  }
+
+  /** Without this, Colyseus 0.16 ends the whole process when any handler throws. */
+  override onUncaughtException(error: RoomException<this>, methodName: string): void {
+    const cause: unknown = error.cause ?? error;
+    if (cause instanceof JoinRefused) {
+      this.logger.info({ code: cause.code, reason: cause.message }, "join refused");
+      return;
+    }
+    this.logger.error({ err: cause, methodName }, "room handler failed");
+  }
+
+  private cutOffOverLimit(): void {
+    if (this.guard === undefined) return;
+    for (const [client, verdict] of this.guard.check(this.clients)) {
+      this.onCutOff(client, verdict);
+      cutOff(client);
+    }
+  }
+}
