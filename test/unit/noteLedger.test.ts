@@ -8,20 +8,24 @@ function senderWith(count: number): NoteLedger {
   return sender;
 }
 
+/** A receiver that connected before sender "s" sent anything. */
+function connectedPair(): { sender: NoteLedger; receiver: NoteLedger } {
+  const sender = new NoteLedger();
+  const receiver = new NoteLedger();
+  receiver.connected([{ sessionId: "s", ledger: sender }]);
+  return { sender, receiver };
+}
+
 describe("noteLedger > receive", () => {
   it("counts a gap in a sender's seqs as lost", () => {
-    const sender = new NoteLedger();
-    const receiver = new NoteLedger();
-    receiver.connected([{ sessionId: "s", ledger: sender }]);
+    const { sender, receiver } = connectedPair();
     for (let i = 0; i < 5; i++) sender.sent(sender.nextSeq);
     assert.deepEqual(receiver.receive("s", sender, 1), { kind: "inOrder", gap: undefined });
     assert.deepEqual(receiver.receive("s", sender, 4), { kind: "inOrder", gap: { from: 2, to: 3, lost: 2, excused: 0 } });
   });
 
   it("excuses a gap the sender may have lost in a drop (after its last confirmed seq)", () => {
-    const sender = new NoteLedger();
-    const receiver = new NoteLedger();
-    receiver.connected([{ sessionId: "s", ledger: sender }]);
+    const { sender, receiver } = connectedPair();
     for (let i = 0; i < 2; i++) sender.sent(sender.nextSeq);
     sender.confirm(2);
     for (let i = 0; i < 3; i++) sender.sent(sender.nextSeq);
@@ -60,9 +64,7 @@ describe("noteLedger > receive", () => {
 
 describe("noteLedger > tail", () => {
   it("counts what a sender sent after the last seq that arrived as lost", () => {
-    const sender = new NoteLedger();
-    const receiver = new NoteLedger();
-    receiver.connected([{ sessionId: "s", ledger: sender }]);
+    const { sender, receiver } = connectedPair();
     for (let i = 0; i < 4; i++) sender.sent(sender.nextSeq);
     receiver.receive("s", sender, 1);
     receiver.receive("s", sender, 2);
@@ -70,9 +72,7 @@ describe("noteLedger > tail", () => {
   });
 
   it("finds nothing missing once everything arrived", () => {
-    const sender = new NoteLedger();
-    const receiver = new NoteLedger();
-    receiver.connected([{ sessionId: "s", ledger: sender }]);
+    const { sender, receiver } = connectedPair();
     sender.sent(sender.nextSeq);
     receiver.receive("s", sender, 1);
     assert.equal(receiver.tail("s", sender), undefined);
