@@ -19,7 +19,7 @@ import { Driver, REPO_ROOT, type DriverArgs } from "./lib/ipc";
 import { NoiseMonitor, busyProcesses, machineInfo, rssBytes, type MachineInfo } from "./lib/proc";
 import { buildRows, markdownTable, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "./lib/report";
 import type { ClockResult, JoinsResult, MemoryResult, RelayResult, SequencerResult, StateResult, Target } from "./lib/results";
-import { ServerProcess, TARGET_LABEL } from "./lib/servers";
+import { BenchServer, TARGET_LABEL } from "./lib/servers";
 import { sleep } from "./lib/wallClock";
 import { referenceDir, runLoadgen } from "./refs/loadgen";
 
@@ -125,14 +125,14 @@ process.once("exit", () => {
   for (const thing of live) thing.kill();
 });
 
-async function startServer(target: Target, options: Options): Promise<ServerProcess> {
+async function startServer(target: Target, options: Options): Promise<BenchServer> {
   const port = options.port + (target === "jam" ? 0 : target === "ws" ? 1 : 2);
-  const server = track(await ServerProcess.start({ target, port, refDir: options.refDir, env: options.jamEnv }));
+  const server = track(await BenchServer.start({ target, port, refDir: options.refDir, env: options.jamEnv }));
   log(`${server.label} up (pid ${server.pid}, port ${port})`);
   return server;
 }
 
-async function stopServer(server: ServerProcess): Promise<void> {
+async function stopServer(server: BenchServer): Promise<void> {
   await server.stop();
   live.delete(server);
 }

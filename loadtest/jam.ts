@@ -22,6 +22,7 @@ import { Client, type Room } from "colyseus.js";
 import { parseArgs } from "node:util";
 import type { ServerMessages } from "../src/protocol/serverMessages";
 import type { JamState } from "../src/schema/JamState";
+import { percentileOf } from "../support/percentile";
 
 // ─── options ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -82,10 +83,9 @@ const stats = {
 const noteSentAt = new Map<number, number>();
 let nextSeq = 0;
 
+/** A percentile of `values` for the report line, one decimal; "—" before any sample. */
 function percentile(values: number[], p: number): string {
-  if (values.length === 0) return "—";
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(1);
+  return values.length === 0 ? "—" : percentileOf(values, p).toFixed(1);
 }
 
 function report(): void {

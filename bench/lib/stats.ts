@@ -1,4 +1,5 @@
-/** Percentiles and summaries of samples (nearest rank on the sorted samples, as loadgen.js does). */
+/** Summaries of samples, with the shared percentile (support/percentile.ts). */
+import { percentile } from "../../support/percentile";
 
 export interface Summary {
   n: number;
@@ -7,12 +8,6 @@ export interface Summary {
   p99: number;
   max: number;
   mean: number;
-}
-
-/** `sorted` ascending; the value below which a fraction `p` of the samples fall. NaN when empty. */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 export function summarize(samples: ArrayLike<number>): Summary {

@@ -7,6 +7,7 @@
 import { getStateCallbacks, type Client, type Room } from "colyseus.js";
 import { ServerClock, callSafely, realTimers, type ClockOptions, type Timers } from "./clock";
 import { ConnectionFailed, JOIN_ERROR, type JamError } from "./errors";
+import { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS, nextAttemptStartMs } from "./reconnectSchedule";
 import * as sequencer from "./sequencer";
 import { FLOODING_CLOSE_CODE, KICKED_CLOSE_CODE } from "../../src/protocol/serverMessages";
 import type {
@@ -85,10 +86,6 @@ export interface SessionOptions {
   syncTimeoutMs?: number;
 }
 
-export const DEFAULT_BACKOFF_MS: readonly number[] = [2000, 4000, 8000, 16000];
-export const DEFAULT_RECONNECT_GRACE_MS = 30_000;
-/** The last attempt starts at least this long before the grace ends. */
-const LAST_ATTEMPT_MARGIN_MS = 1000;
 /** A consented leave that the server does not confirm within this is closed by hand. */
 const LEAVE_TIMEOUT_MS = 3000;
 
@@ -476,21 +473,17 @@ export class JamSession {
     this.startReconnecting(closeCode);
   }
 
-  /**
-   * Attempts after `backoffMs[0]`, `backoffMs[1]`, … (the last repeating), none starting later
-   * than just before the grace ends: with the defaults and a 30 s grace, at 2, 6, 14 and 29 s.
-   */
+  /** Attempts on the reconnection schedule (reconnectSchedule.ts) until one succeeds or the grace runs out. */
   private startReconnecting(closeCode: number): void {
     const run = ++this.run;
     const droppedAt = this.wallNow();
-    const latestStart = this.graceMs - Math.min(LAST_ATTEMPT_MARGIN_MS, this.graceMs / 10);
+    const schedule = { backoffMs: this.backoffMs, graceMs: this.graceMs };
     this.clock.stop();
     this.setStatus("reconnecting", { closeCode, attempt: 1 });
     const attempt = (n: number, previousStart: number) => {
       const elapsed = this.wallNow() - droppedAt;
-      const wait = this.backoffMs[Math.min(n - 1, this.backoffMs.length - 1)] ?? 0;
-      const startAt = Math.min(elapsed + wait, latestStart);
-      if (startAt < elapsed || startAt <= previousStart) {
+      const startAt = nextAttemptStartMs(schedule, n, elapsed, previousStart);
+      if (startAt === null) {
         const error = new ConnectionFailed(`could not reconnect within the grace period (${n - 1} attempts)`);
         return this.finish("reconnect-failed", { closeCode, error });
       }

@@ -5,8 +5,6 @@
 export { JamClient, type JamClientOptions, type ConnectHooks, type FetchLike } from "./JamClient";
 export {
   JamSession,
-  DEFAULT_BACKOFF_MS,
-  DEFAULT_RECONNECT_GRACE_MS,
   SERVER_MESSAGE_TYPES,
   type ConnectionStatus,
   type DisconnectReason,
@@ -16,6 +14,7 @@ export {
   type StatusDetail,
   type StatusListener,
 } from "./JamSession";
+export { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS } from "./reconnectSchedule";
 export {
   JamError,
   RoomNotFound,

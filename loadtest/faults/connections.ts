@@ -12,7 +12,7 @@
 import { Client, type Room } from "colyseus.js";
 import { Flags } from "../../bench/lib/args";
 import type { JamState } from "../../src/schema/JamState";
-import { connectSeat, neverRead, reserveSeat } from "../../test/helpers/rawSeats";
+import { connectSeat, neverRead, reserveSeat } from "../../support/rawSeats";
 
 const flags = new Flags(process.argv.slice(2));
 const httpUrl = flags.string("endpoint", "http://127.0.0.1:2567").replace(/\/$/, "");

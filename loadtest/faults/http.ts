@@ -7,7 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
-import { startServer, type ServerProcess } from "../../test/helpers/processes";
+import type { ServerProcess } from "../../support/serverProcess";
+import { startServer } from "../../support/startServer";
 
 const BODY_BYTES = 64 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, "a");

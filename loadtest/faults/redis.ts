@@ -13,8 +13,10 @@
 import { Client, type Room } from "colyseus.js";
 import Redis from "ioredis";
 import { failingRoutes } from "../../test/helpers/outageProbe";
-import { killAll, startServer, within } from "../../test/helpers/processes";
-import { RedisServer } from "../../test/helpers/redisServer";
+import { RedisServer } from "../../support/redisServer";
+import { killAll } from "../../support/serverProcess";
+import { startServer } from "../../support/startServer";
+import { within } from "../../support/waiting";
 
 const OUTAGE_S = Number(process.argv[2] ?? 10);
 const GIVE_UP_MS = 60_000;

@@ -139,6 +139,9 @@ const envSchema = z.object({
   TRUST_PROXY: optionalText,
 });
 
+/** Every variable this module reads: tools that start a server scrub these from the environment they pass on. */
+export const SETTINGS_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -10,7 +10,7 @@ import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { refusal } from "../helpers/lifecycle";
-import { connectSeat, reserveSeat, neverRead } from "../helpers/rawSeats";
+import { connectSeat, reserveSeat, neverRead } from "../../support/rawSeats";
 import { bootJamServer, type JamTestServer } from "../helpers/server";
 
 const JOIN_DEADLINE_MS = 400;

@@ -3,7 +3,7 @@
  * connected and the servers dispose those rooms before the next test.
  */
 import type { Room } from "colyseus.js";
-import { within } from "./processes";
+import { within } from "../../support/waiting";
 
 export class OpenRooms {
   private readonly rooms = new Set<Room>();

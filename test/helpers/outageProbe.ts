@@ -3,7 +3,8 @@
  * outage measurement (bench/redisOutage.ts). Every route and matchmaking call of the contract.
  */
 import { Client } from "colyseus.js";
-import { within, type ServerProcess } from "./processes";
+import type { ServerProcess } from "../../support/serverProcess";
+import { within } from "../../support/waiting";
 
 /** How long one probe may take before it counts as failing (a hung request is a failure too). */
 const PROBE_TIMEOUT_MS = 2000;

@@ -4,7 +4,9 @@ import { matchMaker } from "@colyseus/core";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
 import { HttpError } from "../../src/protocol/errors";
 import { send, streamBody } from "../helpers/http";
-import { killAll, startServer, within, type ServerProcess } from "../helpers/processes";
+import { killAll, type ServerProcess } from "../../support/serverProcess";
+import { startServer } from "../../support/startServer";
+import { within } from "../../support/waiting";
 import { bootJamServer, type JamTestServer } from "../helpers/server";
 
 const TOO_LARGE = { error: HttpError.REQUEST_TOO_LARGE.error };

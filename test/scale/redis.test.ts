@@ -18,16 +18,9 @@ import { normalizeRoomCode } from "../../src/rules/roomCode";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { OpenRooms } from "../helpers/openRooms";
-import {
-  eventually,
-  firstToLog,
-  httpGet,
-  killAll,
-  startServer,
-  within,
-  type LogRecord,
-  type ServerProcess,
-} from "../helpers/processes";
+import { killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
+import { firstToLog, httpGet, startServer } from "../../support/startServer";
+import { eventually, within } from "../../support/waiting";
 import { connectTestRedis, SKIP_REDIS_TESTS, TEST_REDIS_URL } from "../helpers/redis";
 
 const PORT_A = 2701;

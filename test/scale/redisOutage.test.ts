@@ -12,8 +12,10 @@ import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { OpenRooms } from "../helpers/openRooms";
 import { failingRoutes } from "../helpers/outageProbe";
-import { describeExit, eventually, killAll, startServer, within, type LogRecord, type ServerProcess } from "../helpers/processes";
-import { RedisServer } from "../helpers/redisServer";
+import { RedisServer } from "../../support/redisServer";
+import { describeExit, killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
+import { startServer } from "../../support/startServer";
+import { eventually, within } from "../../support/waiting";
 
 const OUTAGE_MS = Number(process.env.REDIS_OUTAGE_MS ?? 3000);
 /** The contract: every route and matchmaking work again this long after Redis is back. */

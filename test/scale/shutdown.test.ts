@@ -9,7 +9,9 @@ import type { ServerRestart } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { OpenRooms } from "../helpers/openRooms";
-import { describeExit, killAll, startServer, within, type ExitStatus, type ServerProcess } from "../helpers/processes";
+import { describeExit, killAll, type ExitStatus, type ServerProcess } from "../../support/serverProcess";
+import { startServer } from "../../support/startServer";
+import { within } from "../../support/waiting";
 
 const PORT = 2710;
 const DRAIN_MS = 300;

@@ -3,24 +3,11 @@
  * restarted empty on the same port. Never the shared Redis on 6379.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { createInterface } from "node:readline";
-import { within } from "./processes";
+import { freePort } from "./ports";
+import { within } from "./waiting";
 
 export const REDIS_SERVER_BINARY = process.env.REDIS_SERVER_BINARY ?? "/usr/bin/redis-server";
-
-/** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Every redis-server started here and still running; whoever ends this process ends them too. */
 const running = new Set<ChildProcess>();

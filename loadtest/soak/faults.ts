@@ -1,5 +1,5 @@
 /**
- * The soak's infrastructure faults, beside the per-client ones in soak.ts:
+ * The soak's infrastructure faults, beside the per-client ones in client.ts:
  * - a Redis restart: the soak's own redis-server is killed and started again empty after
  *   `downS` seconds; then how long until every route, matchmaking and every live room's code
  *   answer again is measured;
@@ -7,10 +7,10 @@
  *   own whose host sends it 12 KB signals within the signal budget until the server drops it.
  */
 import { Client, type Room } from "colyseus.js";
-import { RedisServer } from "../test/helpers/redisServer";
-import { connectSeat, neverRead, reserveSeat, type RawConnection } from "../test/helpers/rawSeats";
+import { RedisServer } from "../../support/redisServer";
+import { connectSeat, neverRead, reserveSeat, type RawConnection } from "../../support/rawSeats";
+import { sleep } from "../../support/waiting";
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function answers(url: string, init?: RequestInit): Promise<boolean> {
   try {

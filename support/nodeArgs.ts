@@ -3,7 +3,7 @@
  * (ecosystem.config.js `node_args`, the same as `npm start`), so what is measured is what runs.
  */
 import { resolve } from "node:path";
-import { REPO_ROOT } from "./ipc";
+import { REPO_ROOT } from "./serverEnv";
 
 export function serverNodeArgs(): string[] {
   const loaded: unknown = require(resolve(REPO_ROOT, "ecosystem.config.js"));
