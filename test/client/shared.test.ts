@@ -73,16 +73,16 @@ function runtimeGraph(): { files: string[]; packages: string[] } {
 }
 
 describe("client > shared with the server, not copied", () => {
-  it("runs no server code but the dependency-free sequencer and message declarations, and needs only colyseus.js", () => {
+  it("runs no server code but the dependency-free codes, message declarations, code format and sequencer, and needs only colyseus.js", () => {
     const { files, packages } = runtimeGraph();
     assert.deepEqual(packages, ["colyseus.js"]);
     assert.deepEqual(
       files.filter((file) => !file.startsWith("client/")),
-      ["src/protocol/codes.ts", "src/protocol/serverMessages.ts", "src/rules/sequencer.ts"],
+      ["src/protocol/codes.ts", "src/protocol/serverMessages.ts", "src/rules/roomCodeFormat.ts", "src/rules/sequencer.ts"],
     );
   });
 
-  it("restates the room code alphabet exactly, and reads every code the server's normaliser reads", () => {
+  it("uses the server's room code alphabet, and reads every code the server's normaliser reads", () => {
     assert.equal(ROOM_CODE_ALPHABET, SERVER_ALPHABET);
     const letter = fc.constantFrom(...SERVER_ALPHABET.split(""), ..."abcdefghjkmnpqrstuvwxyz", "0", "O", "1", "I", "-", " ");
     fc.assert(
