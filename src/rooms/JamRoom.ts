@@ -13,7 +13,7 @@ import { refuse } from "../protocol/errors";
 import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
 import { messageSchemas, type ClientMessage } from "../protocol/messages";
 import { parseJoinProfile, parseRoomOptions, type JoinProfile, type RoomOptions } from "../protocol/options";
-import type { RelayedEvent, RelayedNote } from "../protocol/serverMessages";
+import type { RelayedNote } from "../protocol/serverMessages";
 import { admissionRefusal } from "../rules/admission";
 import type { ConnectionVerdict } from "../rules/connectionLimits";
 import { addTrackRefusal, newTrackId, unknownTrack } from "../rules/pattern";
@@ -26,7 +26,7 @@ import { ColyseusRoom } from "./ColyseusRoom";
 import * as jam from "./jamStateWriter";
 import { MessageGate, type Handlers } from "./messageGate";
 import { broadcast, relayToOthers, send } from "./outbox";
-import { CODE_REFRESH_MS, claimRoomCode, claimsExpire, refreshRoomCode, releaseRoomCode } from "./roomCodes";
+import { CodeClaim } from "./roomCodes";
 
 export interface JamRoomDeps {
   settings: Settings;
@@ -45,7 +45,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   /** The room's own logger, once it has a code. */
   private roomLog: Logger | undefined;
   /** Set once the code is claimed: only a room that claimed a code releases one. */
-  private claimedCode: string | undefined;
+  private codeClaim: CodeClaim | undefined;
   // Replaced in setUp; a default so a room whose onCreate failed still answers its patch ticks.
   private sequencerState = sequencer.stoppedTransport(DEFAULT_TEMPO, DEFAULT_LOOP_STEPS);
   private gateInstance: MessageGate | undefined;
@@ -94,10 +94,9 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   override async onDispose(): Promise<void> {
-    const code = this.claimedCode;
-    if (code === undefined) return;
+    if (this.codeClaim === undefined) return;
     this.logger.info({ participants: this.state.participants.size }, "room disposed");
-    await releaseRoomCode(this.presence, code).catch((error: unknown) => this.logger.error({ err: error }, "could not release the room code"));
+    await this.codeClaim.release().catch((error: unknown) => this.logger.error({ err: error }, "could not release the room code"));
   }
 
   /**
@@ -131,10 +130,11 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     // Everything is validated before the code is claimed: a refusal after the claim would leak it.
     const options = parseRoomOptions(rawOptions, settings.maxParticipants);
     parseJoinProfile(rawOptions, settings);
-    const code = await claimRoomCode(this.presence);
-    if (code === null) throw refuse.codeUnavailable();
+    const claim = await CodeClaim.take(this.presence);
+    if (claim === null) throw refuse.codeUnavailable();
+    const code = claim.code;
     this.roomId = code;
-    this.claimedCode = code;
+    this.codeClaim = claim;
     this.options = options;
     this.roomLog = this.deps.logger.child({ room: code });
     this.sequencerState = sequencer.stoppedTransport(options.tempo, options.loopSteps);
@@ -142,7 +142,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.limitConnections(settings);
     await this.setPrivate(options.private);
     this.publishListing();
-    if (claimsExpire(this.presence)) this.clock.setInterval(() => this.keepCodeClaimed(), CODE_REFRESH_MS);
+    claim.keepAlive(this.clock.setInterval.bind(this.clock), (error) => this.logger.error({ err: error }, "could not refresh the room code claim"));
     this.gate.register((type, listener) => this.onMessage(type, listener), messageSchemas(options.loopSteps), this.handlers);
     this.onUnknownMessage((client, type) => this.gate.rejectUnknown(client, type));
     this.deps.metrics.roomsCreated.inc();
@@ -153,7 +153,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
 
   private readonly handlers: Handlers = {
     note: (client, message) => this.relayNote(client, message),
-    event: (client, message) => this.relayEvent(client, message),
+    event: (client, { eventName, payload }) =>
+      relayToOthers(this.clients, client, "event", payload === undefined ? { eventName, senderId: client.sessionId } : { eventName, payload, senderId: client.sessionId }),
     chat: (client, message) => broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
     instrument: (client, message) => void (this.participantOf(client).instrument = message.instrument),
     mute: (client, message) => void (this.participantOf(client).muted = message.muted),
@@ -165,7 +166,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     transferHost: (client, message) => this.transferHost(client, message.to),
     kick: (client, message) => this.kick(client, message.sessionId),
     addTrack: (client, message) => this.addTrack(client, message),
-    setStep: (client, message) => this.setStep(client, message),
+    setStep: (client, message) => jam.setStep(this.trackFor(client, "setStep", message.track), message),
     clearTrack: (client, message) => this.trackFor(client, "clearTrack", message.track)?.steps.forEach((step) => (step.on = false)),
     removeTrack: (client, message) => void (this.trackFor(client, "removeTrack", message.track) && this.state.tracks.delete(message.track)),
     ping: (client, message) => send(client, "pong", { t: message.t, serverTime: this.now() }),
@@ -183,12 +184,6 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.deps.metrics.noteDeliveries.inc(this.clients.length - 1);
   }
 
-  private relayEvent(client: Client, message: ClientMessage<"event">): void {
-    const relayed: RelayedEvent = { eventName: message.eventName, senderId: client.sessionId };
-    if (message.payload !== undefined) relayed.payload = message.payload;
-    relayToOthers(this.clients, client, "event", relayed);
-  }
-
   /** Transport messages: the room's policy decides who may; the sequencer rule says what follows. */
   private drive(client: Client, type: "tempo" | "play" | "pause" | "stop" | "seek", next: (state: sequencer.Transport, now: number) => sequencer.Transport): void {
     if (this.gate.refused(client, type, transportRefusal(this.roomOptions.transport, this.state.host === client.sessionId))) return;
@@ -198,13 +193,13 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   private transferHost(client: Client, to: string): void {
-    if (this.gate.refused(client, "transferHost", transferHostRefusal(this.roles, client.sessionId, to))) return;
+    if (this.gate.refused(client, "transferHost", transferHostRefusal(this.state, client.sessionId, to))) return;
     const from = jam.setHost(this.state, to);
     if (from !== null) this.logger.info({ from, to, participants: this.state.participants.size }, "host changed");
   }
 
   private kick(client: Client, target: string): void {
-    if (this.gate.refused(client, "kick", kickRefusal(this.roles, client.sessionId, target))) return;
+    if (this.gate.refused(client, "kick", kickRefusal(this.state, client.sessionId, target))) return;
     // Removed first, so onLeave finds no participant and grants no reconnection grace.
     this.removeParticipant(target, `kicked by ${client.sessionId}`);
     this.releaseSeat(target);
@@ -216,14 +211,6 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const idTaken = message.id !== undefined && tracks.has(message.id);
     if (this.gate.refused(client, "addTrack", addTrackRefusal(tracks.size, this.deps.settings.maxTracks, message.id, idTaken))) return;
     jam.addTrack(this.state, message.id ?? newTrackId((candidate) => tracks.has(candidate)), message.instrument, client.sessionId);
-  }
-
-  private setStep(client: Client, message: ClientMessage<"setStep">): void {
-    const step = this.trackFor(client, "setStep", message.track)?.steps[message.step];
-    if (step === undefined) return;
-    step.on = message.on;
-    if (message.note !== undefined) step.note = message.note;
-    if (message.velocity !== undefined) step.velocity = message.velocity;
   }
 
   private relaySignal(client: Client, message: ClientMessage<"signal">): void {
@@ -254,11 +241,6 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   private get roomOptions(): RoomOptions {
     if (this.options === undefined) throw new Error("the room has no options before onCreate");
     return this.options;
-  }
-
-  private get roles() {
-    const { participants, host } = this.state;
-    return { host, isParticipant: (id: string) => participants.has(id) };
   }
 
   /** Joined clients always have a participant; onJoin creates it before any message is handled. */
@@ -308,10 +290,6 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.logger.warn({ sessionId: client.sessionId, category, participants: this.state.participants.size }, "flooding client disconnected");
     this.removeParticipant(client.sessionId, `flooding ${category} messages`);
     client.leave(CloseCode.FLOODING, `too many ${category} messages for too long`);
-  }
-
-  private keepCodeClaimed(): void {
-    refreshRoomCode(this.presence, this.roomId).catch((error: unknown) => this.logger.error({ err: error }, "could not refresh the room code claim"));
   }
 }
 

@@ -81,3 +81,12 @@ export function addTrack(state: JamState, id: string, instrument: string, create
   for (let i = 0; i < state.loopSteps; i++) track.steps.push(new Step());
   state.tracks.set(id, track);
 }
+
+/** One step of a track (none when the track is unknown); note and velocity only when given. */
+export function setStep(track: Track | undefined, change: { step: number; on: boolean; note?: number | undefined; velocity?: number | undefined }): void {
+  const step = track?.steps[change.step];
+  if (step === undefined) return;
+  step.on = change.on;
+  if (change.note !== undefined) step.note = change.note;
+  if (change.velocity !== undefined) step.velocity = change.velocity;
+}

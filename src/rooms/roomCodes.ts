@@ -100,3 +100,27 @@ export async function releaseRoomCode(presence: Presence, code: string): Promise
   if (redis === undefined || owner === undefined) await Promise.resolve(presence.del(keyOf(code)));
   else await redis.eval(RELEASE_SCRIPT, 1, keyOf(code), owner);
 }
+
+/** A room's hold on its code, from its claim to its release. */
+export class CodeClaim {
+  private constructor(
+    private readonly presence: Presence,
+    readonly code: string,
+  ) {}
+
+  /** Claims a free code; null when none could be had. */
+  static async take(presence: Presence): Promise<CodeClaim | null> {
+    const code = await claimRoomCode(presence);
+    return code === null ? null : new CodeClaim(presence, code);
+  }
+
+  /** Refreshes the claim every CODE_REFRESH_MS on `setInterval` (the room's clock) where claims expire. */
+  keepAlive(setInterval: (callback: () => void, ms: number) => unknown, onError: (error: unknown) => void): void {
+    if (!claimsExpire(this.presence)) return;
+    setInterval(() => void refreshRoomCode(this.presence, this.code).catch(onError), CODE_REFRESH_MS);
+  }
+
+  release(): Promise<void> {
+    return releaseRoomCode(this.presence, this.code);
+  }
+}

@@ -33,19 +33,19 @@ export function mayDriveTransport(policy: "host" | "everyone", isHost: boolean):
 /** The room as the role rules see it. */
 export interface RoleView {
   host: string;
-  isParticipant(id: string): boolean;
+  participants: { has(id: string): boolean };
 }
 
 export function transferHostRefusal(room: RoleView, senderId: string, to: string): Refusal | null {
   if (room.host !== senderId) return refusal("NOT_ALLOWED", "only the host can hand over the host role");
-  if (!room.isParticipant(to)) return refusal("NOT_FOUND", `no participant "${to}" in this room`);
+  if (!room.participants.has(to)) return refusal("NOT_FOUND", `no participant "${to}" in this room`);
   return null;
 }
 
 export function kickRefusal(room: RoleView, senderId: string, target: string): Refusal | null {
   if (room.host !== senderId) return refusal("NOT_ALLOWED", "only the host can remove participants");
   if (target === senderId) return refusal("NOT_ALLOWED", "the host cannot kick themselves; leave instead");
-  if (!room.isParticipant(target)) return refusal("NOT_FOUND", `no participant "${target}" in this room`);
+  if (!room.participants.has(target)) return refusal("NOT_FOUND", `no participant "${target}" in this room`);
   return null;
 }
 
