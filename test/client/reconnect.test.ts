@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Client } from "colyseus.js";
 import { JamClient, type JamClientOptions, type JamSession, type JamState, type StatusDetail } from "../../client/src";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 import { FakeTime, flushPromises } from "./fakeTime";
 import { delay, dropConnection, nextOn, nextStatus, recordStatuses, sessionStateWhere } from "./helpers";
 
@@ -18,15 +18,13 @@ function interceptReconnect(client: Client, failure: (attempt: number) => unknow
 }
 
 describe("client > automatic reconnection", () => {
-  let server: JamTestServer;
   const sessions: JamSession[] = [];
 
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => server.colyseus.cleanup());
+  // Registered before the server fixture, so the sessions leave before its room check.
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((session) => session.leave()));
   });
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   async function duo(options: JamClientOptions = {}) {
     const jam = new JamClient(server.endpoint, { backoffMs: [100, 200, 400], reconnectGraceMs: 5000, ...options });

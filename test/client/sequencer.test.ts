@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JamClient, stepAt, stepDurationMs, transportOf, upcomingSteps, type JamSession, type TransportState } from "../../client/src";
 import * as server from "../../src/rules/sequencer";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 import { sessionStateWhere } from "./helpers";
 
 const T0 = 1_800_000_000_000;
@@ -190,11 +191,10 @@ function snapshotOf(state: TransportState): TransportState {
 
 describe("client > sequencer against the server on a fake clock", () => {
   const clock = new ManualClock(T0);
-  let jam: JamTestServer;
   let session: JamSession | undefined;
-  before(async () => (jam = await bootJamServer({ now: clock.now, playLeadInMs: LEAD_IN })));
+  // Registered before the server fixture, so the session leaves before its room check.
   afterEach(async () => session?.leave());
-  after(async () => jam.colyseus.shutdown());
+  const jam = useJamServer({ now: clock.now, playLeadInMs: LEAD_IN });
 
   /** Moves the server's clock and resolves with the next patch's state. */
   async function at(time: number) {

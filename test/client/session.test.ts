@@ -14,20 +14,22 @@ import {
   type JamSession,
   type StatusDetail,
 } from "../../client/src";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 import { nextOn, nextStatus, sessionStateWhere } from "./helpers";
 
 describe("client > JamClient and JamSession", () => {
-  let server: JamTestServer;
   let jam: JamClient;
   const sessions: JamSession[] = [];
 
   /** Counts colyseus.js matchmaking calls, so a test can prove no socket was opened. */
   let joinByIdCalls: number;
 
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => {
-    await server.colyseus.cleanup();
+  // Registered before the server fixture, so the sessions leave before its room check.
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((session) => session.leave()));
+  });
+  const server = useJamServer();
+  beforeEach(() => {
     jam = new JamClient(server.endpoint);
     joinByIdCalls = 0;
     const joinById = jam.colyseus.joinById;
@@ -36,10 +38,6 @@ describe("client > JamClient and JamSession", () => {
       return joinById.apply(this, args);
     } as Client["joinById"];
   });
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((session) => session.leave()));
-  });
-  after(async () => server.colyseus.shutdown());
 
   async function track<T extends JamSession>(session: Promise<T>): Promise<T> {
     const opened = await session;

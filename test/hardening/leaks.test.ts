@@ -10,7 +10,7 @@ import { JAM_ROOM_NAME } from "../../src/rooms/roomName";
 import type { JamState } from "../../src/schema/JamState";
 import { messageWhere, nextLeave, stateWhere } from "../helpers/clients";
 import { roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 type Jam = Room<JamState>;
 
@@ -89,9 +89,7 @@ async function residue(): Promise<Residue> {
 }
 
 describe("hardening > leaks", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer()));
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   const sdk = () => server.colyseus.sdk;
 

@@ -7,7 +7,8 @@ import type { JamState } from "../../src/schema/JamState";
 import { collect, messageWhere, nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
 import { openJam, type Profile } from "../helpers/jam";
 import { getJson, roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 type Jam = Room<JamState>;
 
@@ -72,9 +73,7 @@ const ids = (state: JamState) => [...state.participants.keys()].sort();
 describe("hardening > reconnect", () => {
   describe("hardening > reconnect > every connection of 4 rooms × 4 clients cut at once", () => {
     const clock = new ManualClock();
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ now: clock.now })));
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ now: clock.now });
 
     const ROOMS = 4;
     const PER_ROOM = 4;
@@ -184,9 +183,7 @@ describe("hardening > reconnect", () => {
   });
 
   describe("hardening > reconnect > every connection cut from the server's side", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     it("3 rooms × 3 clients whose server-side sockets are destroyed all come back as themselves", async () => {
       const bands: Jam[][] = [];
@@ -221,10 +218,7 @@ describe("hardening > reconnect", () => {
   });
 
   describe("hardening > reconnect > after the grace (0.3 s)", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ reconnectGraceS: 0.3 })));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ reconnectGraceS: 0.3 });
 
     it("is refused cleanly; the room and the others carry on, and the name is free again", async () => {
       const [ann, bob, cy] = await openJam(server, { name: "Ann" }, { name: "Bob", instrument: "bass" }, { name: "Cy" });
@@ -268,10 +262,7 @@ describe("hardening > reconnect", () => {
   });
 
   describe("hardening > reconnect > a token already used", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     /** Ann and Bob; Bob's connection cut and noticed by the server. Returns Bob's token. */
     async function bobDropped(): Promise<{ ann: Jam; bob: Jam; room: ServerRoom<JamState> }> {
