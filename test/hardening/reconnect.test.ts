@@ -9,6 +9,7 @@ import { openJam, type Profile } from "../helpers/jam";
 import { getJson, roomDisposed } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
+import { assertInvariants } from "./fuzz/invariants";
 
 type Jam = Room<JamState>;
 
@@ -151,6 +152,7 @@ describe("hardening > reconnect", () => {
 
       for (const room of serverRooms) {
         await serverSees(room, (s) => [...s.participants.values()].every((p) => p.connected));
+        assertInvariants(room.state, server.settings.maxTracks, `room ${room.roomId} after the reconnections`);
         assert.equal(room.clients.length, PER_ROOM);
         assert.equal(new Set(room.clients.map((c) => c.sessionId)).size, PER_ROOM, "one connection per participant");
       }
@@ -212,6 +214,7 @@ describe("hardening > reconnect", () => {
         const state = await stateWhere(room, (s) => [...s.participants.values()].every((p) => p.connected));
         assert.deepEqual(identityOf(room, state), identities.get(old));
         assert.deepEqual(state.toJSON(), serverRoom.state.toJSON());
+        assertInvariants(serverRoom.state, server.settings.maxTracks, `room ${serverRoom.roomId} after the reconnections`);
         assert.equal(serverRoom.clients.length, 3);
       }
     });
@@ -234,6 +237,7 @@ describe("hardening > reconnect", () => {
       console.log(`      reconnect after the grace: refused with ${String(refused.code)} "${refused.message}"`);
 
       assert.deepEqual(ids(room.state), [ann.sessionId, cy.sessionId].sort());
+      assertInvariants(room.state, server.settings.maxTracks);
       assert.equal(room.clients.length, 2);
       const heard = messageWhere(cy, "note", (note) => note.seq === 1);
       ann.send("note", { note: 60, seq: 1 });
@@ -285,6 +289,7 @@ describe("hardening > reconnect", () => {
 
       assert.equal(back.connection.isOpen, true);
       assert.deepEqual(ids(room.state), [ann.sessionId, bob.sessionId].sort());
+      assertInvariants(room.state, server.settings.maxTracks);
       assert.equal(room.clients.length, 2);
       assert.equal(room.state.participants.get(bob.sessionId)?.connected, true);
       const heard = messageWhere(back, "note", (note) => note.seq === 2);
@@ -315,6 +320,7 @@ describe("hardening > reconnect", () => {
       await stateWhere(ann, (s) => s.participants.get(bob.sessionId)?.connected === true);
       assert.equal(room.clients.length, 2);
       assert.deepEqual(ids(room.state), [ann.sessionId, bob.sessionId].sort());
+      assertInvariants(room.state, server.settings.maxTracks);
       const pong = nextMessage(winner, "pong");
       winner.send("ping", { t: 1 });
       assert.equal((await pong).t, 1);
