@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { JamClient, ServerClock, monotonicNow, type JamSession, type PingChannel, type Pong } from "../../client/src";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 import { FakeTime } from "./fakeTime";
 
 /**
@@ -148,11 +149,10 @@ describe("client > ServerClock (fake time)", () => {
 
 describe("client > clock sync against the server", () => {
   describe("on one machine", () => {
-    let server: JamTestServer;
     let session: JamSession | undefined;
-    before(async () => (server = await bootJamServer()));
+    // Registered before the server fixture, so the session leaves before its room check.
     afterEach(async () => session?.leave());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     it("syncs on join and finds an offset of about 0", async () => {
       session = await new JamClient(server.endpoint).create({ name: "Ann" });
@@ -166,11 +166,10 @@ describe("client > clock sync against the server", () => {
   describe("with the server on a fake clock", () => {
     // The server's clock runs with real time, but `skew` (moved by hand) ahead of it.
     const skew = new ManualClock(2 * 3600_000);
-    let server: JamTestServer;
     let session: JamSession | undefined;
-    before(async () => (server = await bootJamServer({ now: () => Date.now() + skew.now() })));
+    // Registered before the server fixture, so the session leaves before its room check.
     afterEach(async () => session?.leave());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ now: () => Date.now() + skew.now() });
 
     /** What the offset should be: the skew, plus how far this process' monotonic clock is from Date.now(). */
     const fakeOffset = () => skew.now() + (Date.now() - monotonicNow());

@@ -1,53 +1,19 @@
-/** Small awaits over JamSessions, so client tests wait on events instead of sleeping. */
+/**
+ * What only client tests need over JamSessions: its connection status, and a network failure
+ * under it. Messages and state are awaited with test/helpers/clients.ts, as for rooms.
+ */
 import type WebSocket from "ws";
-import type { ConnectionStatus, JamSession, JamState, ServerMessages, ServerMessageType, StatusDetail } from "../../client/src";
-
-/** Resolves with the next `type` message the session receives. */
-export function nextOn<K extends ServerMessageType>(session: JamSession, type: K, timeoutMs = 2000): Promise<ServerMessages[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`no "${type}" message within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const stop = session.on(type, (message) => {
-      clearTimeout(timer);
-      stop();
-      resolve(message);
-    });
-  });
-}
-
-/** Resolves once `predicate(session.state)` holds, checking after every patch. */
-export function sessionStateWhere(session: JamSession, predicate: (state: JamState) => boolean, timeoutMs = 2000): Promise<JamState> {
-  if (predicate(session.state)) return Promise.resolve(session.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`state condition not met within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const stop = session.onStateChange((state) => {
-      if (!predicate(state)) return;
-      clearTimeout(timer);
-      stop();
-      resolve(state);
-    });
-  });
-}
+import type { ConnectionStatus, JamSession, StatusDetail } from "../../client/src";
+import { firstWhere } from "../helpers/clients";
 
 /** Resolves with the detail of the session's next change to `status`. */
 export function nextStatus(session: JamSession, status: ConnectionStatus, timeoutMs = 5000): Promise<StatusDetail> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`status still "${session.status}", not "${status}", after ${timeoutMs} ms`));
-    }, timeoutMs);
-    const stop = session.onStatus((next, detail) => {
-      if (next !== status) return;
-      clearTimeout(timer);
-      stop();
-      resolve(detail);
-    });
-  });
+  return firstWhere<{ next: ConnectionStatus; detail: StatusDetail }>(
+    (listener) => session.onStatus((next, detail) => listener({ next, detail })),
+    ({ next }) => next === status,
+    timeoutMs,
+    () => `status still "${session.status}", not "${status}",`,
+  ).then(({ detail }) => detail);
 }
 
 /** Records every status change from now on. */
@@ -64,8 +30,4 @@ export function recordStatuses(session: JamSession): { status: ConnectionStatus;
 export function dropConnection(session: JamSession): void {
   const transport = session.room.connection.transport as unknown as { ws: WebSocket };
   transport.ws.terminate();
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { setTimeout as delay } from "node:timers/promises";
 import type { Client } from "colyseus.js";
 import { JamClient, type JamClientOptions, type JamSession, type JamState, type StatusDetail } from "../../client/src";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { nextMessage, stateWhere } from "../helpers/clients";
+import { useJamServer } from "../helpers/suite";
 import { FakeTime, flushPromises } from "./fakeTime";
-import { delay, dropConnection, nextOn, nextStatus, recordStatuses, sessionStateWhere } from "./helpers";
+import { dropConnection, nextStatus, recordStatuses } from "./helpers";
 
 /** Makes `client.reconnect` fail (as given) `times` times, then pass through; records every token used. */
 function interceptReconnect(client: Client, failure: (attempt: number) => unknown | undefined) {
@@ -18,22 +20,20 @@ function interceptReconnect(client: Client, failure: (attempt: number) => unknow
 }
 
 describe("client > automatic reconnection", () => {
-  let server: JamTestServer;
   const sessions: JamSession[] = [];
 
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => server.colyseus.cleanup());
+  // Registered before the server fixture, so the sessions leave before its room check.
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((session) => session.leave()));
   });
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   async function duo(options: JamClientOptions = {}) {
     const jam = new JamClient(server.endpoint, { backoffMs: [100, 200, 400], reconnectGraceMs: 5000, ...options });
     const ann = await jam.create({ name: "Ann" });
     const bob = await jam.join(ann.code, { name: "Bob" });
     sessions.push(ann, bob);
-    await sessionStateWhere(ann, (s) => s.participants.size === 2);
+    await stateWhere(ann, (s) => s.participants.size === 2);
     return { jam, ann, bob };
   }
 
@@ -72,7 +72,7 @@ describe("client > automatic reconnection", () => {
     const resynced = new Promise<number>((resolve) => bob.clock.onSync((estimate) => resolve(estimate.at)));
     const back = nextStatus(bob, "connected");
     dropConnection(bob);
-    await sessionStateWhere(ann, (s) => s.participants.get(sessionId)?.connected === false);
+    await stateWhere(ann, (s) => s.participants.get(sessionId)?.connected === false);
     const detail = await back;
     const reconnectedAt = bob.clock.now();
     assert.ok((await resynced) >= reconnectedAt, "the clock re-syncs over the new room");
@@ -90,19 +90,19 @@ describe("client > automatic reconnection", () => {
     assert.notEqual(bob.state, stateBefore);
     assert.equal(bob.state.participants.get(sessionId)?.name, "Bob");
     assert.deepEqual(watchedRooms, [0, 1], "the state watcher ran again for the new room");
-    await sessionStateWhere(ann, (s) => s.participants.get(sessionId)?.connected === true);
+    await stateWhere(ann, (s) => s.participants.get(sessionId)?.connected === true);
 
     // Listeners registered before the drop hear the new room.
-    const heard = nextOn(bob, "note");
+    const heard = nextMessage(bob, "note");
     ann.note({ note: 67 });
     await heard;
     assert.deepEqual(notes, [67]);
     const patchesBefore = patches.length;
     ann.tempo(133);
-    await sessionStateWhere(bob, (s) => s.tempo === 133);
+    await stateWhere(bob, (s) => s.tempo === 133);
     assert.ok(patches.length > patchesBefore);
     // And the senders use the new room.
-    const chat = nextOn(ann, "chat");
+    const chat = nextMessage(ann, "chat");
     assert.equal(bob.chat("back"), true);
     assert.equal((await chat).senderId, sessionId);
   });
@@ -119,7 +119,7 @@ describe("client > automatic reconnection", () => {
     }
     assert.deepEqual(tokens, used);
     assert.equal(new Set(used).size, 3);
-    const state = await sessionStateWhere(ann, (s) => s.participants.get(bob.sessionId)?.connected === true);
+    const state = await stateWhere(ann, (s) => s.participants.get(bob.sessionId)?.connected === true);
     assert.equal(state.participants.size, 2);
   });
 

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JamClient, stepAt, stepDurationMs, transportOf, upcomingSteps, type JamSession, type TransportState } from "../../client/src";
 import * as server from "../../src/rules/sequencer";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
-import { sessionStateWhere } from "./helpers";
+import { stateWhere } from "../helpers/clients";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const T0 = 1_800_000_000_000;
 const LEAD_IN = 100;
@@ -190,11 +191,10 @@ function snapshotOf(state: TransportState): TransportState {
 
 describe("client > sequencer against the server on a fake clock", () => {
   const clock = new ManualClock(T0);
-  let jam: JamTestServer;
   let session: JamSession | undefined;
-  before(async () => (jam = await bootJamServer({ now: clock.now, playLeadInMs: LEAD_IN })));
+  // Registered before the server fixture, so the session leaves before its room check.
   afterEach(async () => session?.leave());
-  after(async () => jam.colyseus.shutdown());
+  const jam = useJamServer({ now: clock.now, playLeadInMs: LEAD_IN });
 
   /** Moves the server's clock and resolves with the next patch's state. */
   async function at(time: number) {
@@ -208,7 +208,7 @@ describe("client > sequencer against the server on a fake clock", () => {
   it("predicts every step the server reaches, from the state of the play patch", async () => {
     session = await new JamClient(jam.endpoint, { clock: false }).create({ name: "Ann", tempo: 150, loopSteps: 8 });
     session.play(6);
-    const anchored = await sessionStateWhere(session, (s) => s.isPlaying);
+    const anchored = await stateWhere(session, (s) => s.isPlaying);
     const snapshot = snapshotOf(anchored);
     assert.equal(snapshot.currentStep, 6);
     const ms = stepDurationMs(snapshot); // 100 ms
@@ -230,10 +230,10 @@ describe("client > sequencer against the server on a fake clock", () => {
     session = await new JamClient(jam.endpoint, { clock: false }).create({ name: "Ann", tempo: 120, loopSteps: 16 });
     clock.time = T0;
     session.play(0);
-    await sessionStateWhere(session, (s) => s.isPlaying);
+    await stateWhere(session, (s) => s.isPlaying);
     await at(T0 + 1000);
     session.tempo(90);
-    const retimed = await sessionStateWhere(session, (s) => s.tempo === 90);
+    const retimed = await stateWhere(session, (s) => s.tempo === 90);
     const snapshot = snapshotOf(retimed);
     for (const later of [1, 333, 1234, 9876]) {
       const { state } = await at(T0 + 1000 + later);

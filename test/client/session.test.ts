@@ -14,20 +14,23 @@ import {
   type JamSession,
   type StatusDetail,
 } from "../../client/src";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
-import { nextOn, nextStatus, sessionStateWhere } from "./helpers";
+import { nextMessage, stateWhere } from "../helpers/clients";
+import { useJamServer } from "../helpers/suite";
+import { nextStatus } from "./helpers";
 
 describe("client > JamClient and JamSession", () => {
-  let server: JamTestServer;
   let jam: JamClient;
   const sessions: JamSession[] = [];
 
   /** Counts colyseus.js matchmaking calls, so a test can prove no socket was opened. */
   let joinByIdCalls: number;
 
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => {
-    await server.colyseus.cleanup();
+  // Registered before the server fixture, so the sessions leave before its room check.
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((session) => session.leave()));
+  });
+  const server = useJamServer();
+  beforeEach(() => {
     jam = new JamClient(server.endpoint);
     joinByIdCalls = 0;
     const joinById = jam.colyseus.joinById;
@@ -36,10 +39,6 @@ describe("client > JamClient and JamSession", () => {
       return joinById.apply(this, args);
     } as Client["joinById"];
   });
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((session) => session.leave()));
-  });
-  after(async () => server.colyseus.shutdown());
 
   async function track<T extends JamSession>(session: Promise<T>): Promise<T> {
     const opened = await session;
@@ -67,7 +66,7 @@ describe("client > JamClient and JamSession", () => {
       assert.equal(bob.code, ann.code);
       assert.equal(bob.me?.instrument, "drums");
       assert.equal(bob.isHost, false);
-      await sessionStateWhere(ann, (s) => s.participants.get(bob.sessionId)?.name === "Bob");
+      await stateWhere(ann, (s) => s.participants.get(bob.sessionId)?.name === "Bob");
     });
 
     it("accepts codes in lower case, with spaces and dashes", async () => {
@@ -181,13 +180,13 @@ describe("client > JamClient and JamSession", () => {
     async function duo() {
       const ann = await track(jam.create({ name: "Ann", transport: "host" }));
       const bob = await track(jam.join(ann.code, { name: "Bob", instrument: "bass" }));
-      await sessionStateWhere(ann, (s) => s.participants.size === 2);
+      await stateWhere(ann, (s) => s.participants.size === 2);
       return { ann, bob };
     }
 
     it("relays notes to typed listeners, and a removed listener hears no more", async () => {
       const { ann, bob } = await duo();
-      const heard = nextOn(ann, "note");
+      const heard = nextMessage(ann, "note");
       assert.equal(bob.note({ note: 64, at: 123.5, step: 3 }), true);
       const note = await heard;
       assert.deepEqual(note, { note: 64, velocity: 100, on: true, step: 3, at: 123.5, senderId: bob.sessionId, instrument: "bass" });
@@ -195,28 +194,28 @@ describe("client > JamClient and JamSession", () => {
       const received: number[] = [];
       const stop = ann.on("note", (n) => received.push(n.note));
       bob.note({ note: 1 });
-      await nextOn(ann, "note");
+      await nextMessage(ann, "note");
       stop();
       bob.note({ note: 2 });
-      await nextOn(ann, "note");
+      await nextMessage(ann, "note");
       assert.deepEqual(received, [1]);
     });
 
     it("sends chat, events and signals, and hears errors typed", async () => {
       const { ann, bob } = await duo();
-      const chat = nextOn(ann, "chat");
+      const chat = nextMessage(ann, "chat");
       bob.chat("hi");
       assert.equal((await chat).text, "hi");
 
-      const event = nextOn(ann, "event");
+      const event = nextMessage(ann, "event");
       bob.event("cursor:move", { x: 1 });
       assert.deepEqual(await event, { eventName: "cursor:move", payload: { x: 1 }, senderId: bob.sessionId });
 
-      const signal = nextOn(ann, "signal");
+      const signal = nextMessage(ann, "signal");
       bob.signal(ann.sessionId, "offer", { sdp: "v=0" });
       assert.deepEqual(await signal, { from: bob.sessionId, kind: "offer", data: { sdp: "v=0" } });
 
-      const error = nextOn(bob, "error");
+      const error = nextMessage(bob, "error");
       bob.tempo(100); // the transport is the host's
       assert.deepEqual(await error, {
         code: "NOT_ALLOWED",
@@ -229,32 +228,32 @@ describe("client > JamClient and JamSession", () => {
       const { ann, bob } = await duo();
       ann.tempo(140);
       ann.play(2);
-      await sessionStateWhere(bob, (s) => s.tempo === 140 && s.isPlaying && s.playStartedAt > 0);
+      await stateWhere(bob, (s) => s.tempo === 140 && s.isPlaying && s.playStartedAt > 0);
       ann.pause();
-      await sessionStateWhere(bob, (s) => !s.isPlaying && s.playStartedAt === 0);
+      await stateWhere(bob, (s) => !s.isPlaying && s.playStartedAt === 0);
       ann.seek(5);
-      await sessionStateWhere(bob, (s) => s.currentStep === 5);
+      await stateWhere(bob, (s) => s.currentStep === 5);
       ann.stop();
-      await sessionStateWhere(bob, (s) => s.currentStep === 0);
+      await stateWhere(bob, (s) => s.currentStep === 0);
 
       bob.instrument("synth");
       bob.mute(true);
-      await sessionStateWhere(ann, (s) => s.participants.get(bob.sessionId)?.instrument === "synth" && s.participants.get(bob.sessionId)?.muted === true);
+      await stateWhere(ann, (s) => s.participants.get(bob.sessionId)?.instrument === "synth" && s.participants.get(bob.sessionId)?.muted === true);
 
       bob.addTrack("kick", "drums-1");
-      await sessionStateWhere(ann, (s) => s.tracks.has("drums-1"));
+      await stateWhere(ann, (s) => s.tracks.has("drums-1"));
       bob.setStep({ track: "drums-1", step: 4, on: true, velocity: 90 });
-      await sessionStateWhere(ann, (s) => s.tracks.get("drums-1")?.steps[4]?.on === true);
+      await stateWhere(ann, (s) => s.tracks.get("drums-1")?.steps[4]?.on === true);
       ann.clearTrack("drums-1");
-      await sessionStateWhere(bob, (s) => s.tracks.get("drums-1")?.steps[4]?.on === false);
+      await stateWhere(bob, (s) => s.tracks.get("drums-1")?.steps[4]?.on === false);
       ann.removeTrack("drums-1");
-      await sessionStateWhere(bob, (s) => !s.tracks.has("drums-1"));
+      await stateWhere(bob, (s) => !s.tracks.has("drums-1"));
 
       ann.transferHost(bob.sessionId);
       // Each session sees the change when its own copy of the state has it.
-      await sessionStateWhere(ann, (s) => s.host === bob.sessionId);
+      await stateWhere(ann, (s) => s.host === bob.sessionId);
       assert.equal(ann.isHost, false);
-      await sessionStateWhere(bob, (s) => s.host === bob.sessionId);
+      await stateWhere(bob, (s) => s.host === bob.sessionId);
       assert.equal(bob.isHost, true);
     });
 
@@ -266,7 +265,7 @@ describe("client > JamClient and JamSession", () => {
       const watched: string[] = [];
       ann.watchState(($$, state) => $$(state).participants.onAdd((p) => watched.push(p.name)));
       const bob = await track(jam.join(ann.code, { name: "Bob" }));
-      await sessionStateWhere(ann, (s) => s.participants.size === 2);
+      await stateWhere(ann, (s) => s.participants.size === 2);
       assert.deepEqual(added, ["Ann", "Bob"]);
       assert.deepEqual(watched, ["Ann", "Bob"]);
       assert.ok(bob);
@@ -286,7 +285,7 @@ describe("client > JamClient and JamSession", () => {
       await bob.leave();
       assert.equal(bob.status, "disconnected");
       assert.equal((await ended).reason, "left");
-      await sessionStateWhere(ann, (s) => s.participants.size === 1);
+      await stateWhere(ann, (s) => s.participants.size === 1);
     });
   });
 });

@@ -11,26 +11,20 @@ import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { refusal } from "../helpers/lifecycle";
 import { connectSeat, reserveSeat, neverRead } from "../../support/rawSeats";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const JOIN_DEADLINE_MS = 400;
 const MAX_BUFFERED_BYTES = 64 * 1024;
 
 describe("connection limits", function () {
   this.timeout(20_000);
-  let server: JamTestServer;
-  const httpUrl = () => server.endpoint.replace(/^ws/, "http");
-
-  before(async () => {
-    server = await bootJamServer({
-      joinDeadlineMs: JOIN_DEADLINE_MS,
-      maxBufferedBytes: MAX_BUFFERED_BYTES,
-      // The slow-consumer test must be able to send far more than a musician would.
-      rateLimits: { ...DEFAULT_RATE_LIMITS, signal: { ratePerS: 100_000, burst: 100_000 }, ping: { ratePerS: 1000, burst: 1000 } },
-    });
+  const server = useJamServer({
+    joinDeadlineMs: JOIN_DEADLINE_MS,
+    maxBufferedBytes: MAX_BUFFERED_BYTES,
+    // The slow-consumer test must be able to send far more than a musician would.
+    rateLimits: { ...DEFAULT_RATE_LIMITS, signal: { ratePerS: 100_000, burst: 100_000 }, ping: { ratePerS: 1000, burst: 1000 } },
   });
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const httpUrl = () => server.endpoint.replace(/^ws/, "http");
 
   const create = async (options: Record<string, unknown> = {}): Promise<Room<JamState>> =>
     synced(await server.colyseus.sdk.create<JamState>("jam", { name: "Ann", ...options }));

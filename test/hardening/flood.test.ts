@@ -5,7 +5,8 @@ import { FLOODING_CLOSE_CODE, type RelayedNote } from "../../src/protocol/server
 import type { JamState } from "../../src/schema/JamState";
 import { collect, messageWhere, nextLeave, nextMessage, stateWhere } from "../helpers/clients";
 import { openJam } from "../helpers/jam";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 type Jam = Room<JamState>;
 
@@ -55,9 +56,7 @@ function every(ms: number, times: number, tick: (i: number) => void): Promise<vo
 
 describe("hardening > flood", () => {
   describe("hardening > flood > 2,000 notes a second for 2 s, real clock (below the disconnect threshold)", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     const FLOOD_TICKS = 20;
     const NOTES_PER_TICK = 200; // every 100 ms: 2,000 a second
@@ -143,10 +142,7 @@ describe("hardening > flood", () => {
 
   describe("hardening > flood > over 10× the note rate for 5 windows in a row (ManualClock)", () => {
     const clock = new ManualClock();
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ now: clock.now })));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ now: clock.now });
 
     it("stays connected for four flooded seconds, is closed with 4029 in the fifth, removed at once, and its token stops working", async function () {
       this.timeout(30_000);

@@ -10,7 +10,8 @@ import { JAM_ROOM_NAME } from "../../src/rooms/roomName";
 import type { JamState } from "../../src/schema/JamState";
 import { messageWhere, nextLeave, stateWhere } from "../helpers/clients";
 import { roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
+import { assertInvariants } from "./fuzz/invariants";
 
 type Jam = Room<JamState>;
 
@@ -89,9 +90,7 @@ async function residue(): Promise<Residue> {
 }
 
 describe("hardening > leaks", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer()));
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   const sdk = () => server.colyseus.sdk;
 
@@ -129,6 +128,7 @@ describe("hardening > leaks", () => {
         guest = await sdk().reconnect<JamState>(guest.reconnectionToken);
         guest.onMessage("*", () => undefined);
         await stateWhere(host, (s) => s.participants.get(guest.sessionId)?.connected === true);
+        assertInvariants(serverRoom.state, server.settings.maxTracks, "after the reconnection");
         await guest.leave();
         await host.leave();
         break;
@@ -145,6 +145,7 @@ describe("hardening > leaks", () => {
       case 17: {
         await host.leave();
         await stateWhere(guest, (s) => s.host === guest.sessionId);
+        assertInvariants(serverRoom.state, server.settings.maxTracks, "after the host left");
         await guest.leave();
         break;
       }
@@ -154,6 +155,7 @@ describe("hardening > leaks", () => {
         await stateWhere(host, (s) => s.participants.get(guest.sessionId)?.connected === false);
         host.send("kick", { sessionId: guest.sessionId });
         await stateWhere(host, (s) => !s.participants.has(guest.sessionId));
+        assertInvariants(serverRoom.state, server.settings.maxTracks, "after the kick");
         await host.leave();
         break;
       }

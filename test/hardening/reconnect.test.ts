@@ -7,7 +7,9 @@ import type { JamState } from "../../src/schema/JamState";
 import { collect, messageWhere, nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
 import { openJam, type Profile } from "../helpers/jam";
 import { getJson, roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
+import { assertInvariants } from "./fuzz/invariants";
 
 type Jam = Room<JamState>;
 
@@ -72,9 +74,7 @@ const ids = (state: JamState) => [...state.participants.keys()].sort();
 describe("hardening > reconnect", () => {
   describe("hardening > reconnect > every connection of 4 rooms × 4 clients cut at once", () => {
     const clock = new ManualClock();
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ now: clock.now })));
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ now: clock.now });
 
     const ROOMS = 4;
     const PER_ROOM = 4;
@@ -152,6 +152,7 @@ describe("hardening > reconnect", () => {
 
       for (const room of serverRooms) {
         await serverSees(room, (s) => [...s.participants.values()].every((p) => p.connected));
+        assertInvariants(room.state, server.settings.maxTracks, `room ${room.roomId} after the reconnections`);
         assert.equal(room.clients.length, PER_ROOM);
         assert.equal(new Set(room.clients.map((c) => c.sessionId)).size, PER_ROOM, "one connection per participant");
       }
@@ -184,9 +185,7 @@ describe("hardening > reconnect", () => {
   });
 
   describe("hardening > reconnect > every connection cut from the server's side", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     it("3 rooms × 3 clients whose server-side sockets are destroyed all come back as themselves", async () => {
       const bands: Jam[][] = [];
@@ -215,16 +214,14 @@ describe("hardening > reconnect", () => {
         const state = await stateWhere(room, (s) => [...s.participants.values()].every((p) => p.connected));
         assert.deepEqual(identityOf(room, state), identities.get(old));
         assert.deepEqual(state.toJSON(), serverRoom.state.toJSON());
+        assertInvariants(serverRoom.state, server.settings.maxTracks, `room ${serverRoom.roomId} after the reconnections`);
         assert.equal(serverRoom.clients.length, 3);
       }
     });
   });
 
   describe("hardening > reconnect > after the grace (0.3 s)", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ reconnectGraceS: 0.3 })));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ reconnectGraceS: 0.3 });
 
     it("is refused cleanly; the room and the others carry on, and the name is free again", async () => {
       const [ann, bob, cy] = await openJam(server, { name: "Ann" }, { name: "Bob", instrument: "bass" }, { name: "Cy" });
@@ -240,6 +237,7 @@ describe("hardening > reconnect", () => {
       console.log(`      reconnect after the grace: refused with ${String(refused.code)} "${refused.message}"`);
 
       assert.deepEqual(ids(room.state), [ann.sessionId, cy.sessionId].sort());
+      assertInvariants(room.state, server.settings.maxTracks);
       assert.equal(room.clients.length, 2);
       const heard = messageWhere(cy, "note", (note) => note.seq === 1);
       ann.send("note", { note: 60, seq: 1 });
@@ -268,10 +266,7 @@ describe("hardening > reconnect", () => {
   });
 
   describe("hardening > reconnect > a token already used", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     /** Ann and Bob; Bob's connection cut and noticed by the server. Returns Bob's token. */
     async function bobDropped(): Promise<{ ann: Jam; bob: Jam; room: ServerRoom<JamState> }> {
@@ -294,6 +289,7 @@ describe("hardening > reconnect", () => {
 
       assert.equal(back.connection.isOpen, true);
       assert.deepEqual(ids(room.state), [ann.sessionId, bob.sessionId].sort());
+      assertInvariants(room.state, server.settings.maxTracks);
       assert.equal(room.clients.length, 2);
       assert.equal(room.state.participants.get(bob.sessionId)?.connected, true);
       const heard = messageWhere(back, "note", (note) => note.seq === 2);
@@ -324,6 +320,7 @@ describe("hardening > reconnect", () => {
       await stateWhere(ann, (s) => s.participants.get(bob.sessionId)?.connected === true);
       assert.equal(room.clients.length, 2);
       assert.deepEqual(ids(room.state), [ann.sessionId, bob.sessionId].sort());
+      assertInvariants(room.state, server.settings.maxTracks);
       const pong = nextMessage(winner, "pong");
       winner.send("ping", { t: 1 });
       assert.equal((await pong).t, 1);

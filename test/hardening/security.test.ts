@@ -13,16 +13,14 @@ import type { JamState } from "../../src/schema/JamState";
 import { collect, firstMessage, messageWhere, nextLeave, nextMessage, recordMessages, stateWhere } from "../helpers/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
 import { clientLeft, drop } from "../helpers/lifecycle";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const codeAndType = ({ code, type }: ErrorMessage) => ({ code, type });
 
 describe("JamRoom security", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   const openJam = (...profiles: [Profile, ...Profile[]]) => openJamWith(server, ...profiles);
   /** Ann creates (and hosts) the room; the transport policy is "host", the default. */

@@ -1,21 +1,43 @@
-/** Small awaits over colyseus.js rooms, so tests wait on events instead of sleeping. */
+/**
+ * Small awaits over colyseus.js rooms and JamSessions, so tests wait on events instead of sleeping.
+ * Each one is `firstWhere` over a different event.
+ */
 import type { Room } from "colyseus.js";
-import { SERVER_MESSAGE_TYPES } from "../../client/src/JamSession";
+import { JamSession, SERVER_MESSAGE_TYPES } from "../../client/src/JamSession";
 import type { ServerMessages } from "../../src/protocol/serverMessages";
 
-/** Resolves with the next `type` message the room receives (rejects after `timeoutMs`). */
-export function nextMessage<K extends keyof ServerMessages>(room: Room, type: K, timeoutMs = 2000): Promise<ServerMessages[K]> {
+/** Starts calling `listener` with each value of an event; returns a function that stops. */
+export type Subscribe<T> = (listener: (value: T) => void) => () => void;
+
+/**
+ * Resolves with the first value of the event that satisfies `predicate`; rejects with the words
+ * of `failure` (read when the time is up) after `timeoutMs`. Stops listening either way.
+ */
+export function firstWhere<T>(subscribe: Subscribe<T>, predicate: (value: T) => boolean, timeoutMs: number, failure: string | (() => string)): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      unbind();
-      reject(new Error(`no "${type}" message within ${timeoutMs} ms`));
+      stop();
+      reject(new Error(`${typeof failure === "string" ? failure : failure()} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const unbind = room.onMessage(type, (message: ServerMessages[K]) => {
+    const stop = subscribe((value) => {
+      if (!predicate(value)) return;
       clearTimeout(timer);
-      unbind();
-      resolve(message);
+      stop();
+      resolve(value);
     });
   });
+}
+
+const always = (): boolean => true;
+
+/** The `type` messages of a room or a session, as an event. */
+function messagesOf<K extends keyof ServerMessages>(source: Room | JamSession, type: K): Subscribe<ServerMessages[K]> {
+  return source instanceof JamSession ? (listener) => source.on(type, listener) : (listener) => source.onMessage(type, listener);
+}
+
+/** Resolves with the next `type` message the room or session receives (rejects after `timeoutMs`). */
+export function nextMessage<K extends keyof ServerMessages>(source: Room | JamSession, type: K, timeoutMs = 2000): Promise<ServerMessages[K]> {
+  return firstWhere(messagesOf(source, type), always, timeoutMs, `no "${type}" message`);
 }
 
 /** Collects every `type` message the room receives from now on. */
@@ -25,33 +47,30 @@ export function collect<K extends keyof ServerMessages>(room: Room, type: K): Se
   return received;
 }
 
-/** Resolves once `predicate(room.state)` holds, checking after every patch. */
-export function stateWhere<S>(room: Room<S>, predicate: (state: S) => boolean, timeoutMs = 2000): Promise<S> {
-  if (room.state !== undefined && predicate(room.state)) return Promise.resolve(room.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      room.onStateChange.remove(check);
-      reject(new Error(`state condition not met within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const check = (state: S) => {
-      if (!predicate(state)) return;
-      clearTimeout(timer);
-      room.onStateChange.remove(check);
-      resolve(state);
-    };
-    room.onStateChange(check);
-  });
+/** Resolves once `predicate(state)` holds for the room or session, checking after every patch. */
+export function stateWhere<S>(room: Room<S>, predicate: (state: S) => boolean, timeoutMs?: number): Promise<S>;
+export function stateWhere(session: JamSession, predicate: (state: JamSession["state"]) => boolean, timeoutMs?: number): Promise<JamSession["state"]>;
+export function stateWhere<S>(source: Room<S> | JamSession, predicate: (state: S) => boolean, timeoutMs = 2000): Promise<S> {
+  // A session's state and a room's are the same schema; the overloads keep each caller's type.
+  const current = source.state as S | undefined;
+  if (current !== undefined && predicate(current)) return Promise.resolve(current);
+  const patches: Subscribe<S> =
+    source instanceof JamSession
+      ? (listener) => source.onStateChange((state) => listener(state as S))
+      : (listener) => {
+          source.onStateChange(listener);
+          return () => source.onStateChange.remove(listener);
+        };
+  return firstWhere(patches, predicate, timeoutMs, "state condition not met");
 }
 
 /** Resolves with the close code when the room's connection closes. */
 export function nextLeave(room: Room, timeoutMs = 2000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`connection still open after ${timeoutMs} ms`)), timeoutMs);
-    room.onLeave((code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  const closes: Subscribe<number> = (listener) => {
+    room.onLeave(listener);
+    return () => room.onLeave.remove(listener);
+  };
+  return firstWhere(closes, always, timeoutMs, "the connection did not close");
 }
 
 /**
@@ -84,36 +103,15 @@ export function recordMessages(room: Room): ReceivedMessage[] {
 
 /** Resolves with the first message of any type the room receives from now on. */
 export function firstMessage(room: Room, timeoutMs = 2000): Promise<ReceivedMessage> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unbind();
-      reject(new Error(`no message at all within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const unbind = onAnyMessage(room, (received) => {
-      clearTimeout(timer);
-      unbind();
-      resolve(received);
-    });
-  });
+  return firstWhere((listener) => onAnyMessage(room, listener), always, timeoutMs, "no message at all");
 }
 
 /** Resolves with the next `type` message that satisfies `predicate` (others are skipped). */
 export function messageWhere<K extends keyof ServerMessages>(
-  room: Room,
+  source: Room | JamSession,
   type: K,
   predicate: (message: ServerMessages[K]) => boolean,
   timeoutMs = 2000,
 ): Promise<ServerMessages[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      unbind();
-      reject(new Error(`no matching "${type}" message within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const unbind = room.onMessage(type, (message: ServerMessages[K]) => {
-      if (!predicate(message)) return;
-      clearTimeout(timer);
-      unbind();
-      resolve(message);
-    });
-  });
+  return firstWhere(messagesOf(source, type), predicate, timeoutMs, `no matching "${type}" message`);
 }

@@ -7,7 +7,8 @@ import { send, streamBody } from "../helpers/http";
 import { killAll, type ServerProcess } from "../../support/serverProcess";
 import { startServer } from "../../support/startServer";
 import { within } from "../../support/waiting";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const TOO_LARGE = { error: HttpError.REQUEST_TOO_LARGE.error };
 /** A child server of its own, for memory figures no other test disturbs. */
@@ -17,10 +18,7 @@ const httpBase = (server: JamTestServer) => server.endpoint.replace(/^ws/, "http
 
 describe("request body limit (16 KiB)", () => {
   describe("request body limit > one server in this process", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     it("answers a matchmaking create declaring a 17 KiB Content-Length with 413 before the body is sent whole", async () => {
       const answer = await within(

@@ -3,7 +3,8 @@ import { matchMaker } from "@colyseus/core";
 import WebSocket from "ws";
 import type { JamState } from "../../src/schema/JamState";
 import { synced } from "../helpers/clients";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const ALLOWED = "https://jam.example.com";
 const FOREIGN = "https://evil.example";
@@ -79,10 +80,7 @@ describe("CORS_ORIGINS", () => {
   }
 
   describe("CORS_ORIGINS > set to https://jam.example.com", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ corsOrigins: [ALLOWED] })));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ corsOrigins: [ALLOWED] });
 
     describe("CORS_ORIGINS > HTTP routes", () => {
       it("answers GET /rooms from a foreign origin with 403 {\"error\":\"Origin not allowed\"}", async () => {
@@ -215,10 +213,7 @@ describe("CORS_ORIGINS", () => {
   });
 
   describe("CORS_ORIGINS > unset (default)", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     it("answers GET /rooms from any origin with 200 and a CORS grant to it", async () => {
       const answer = await request(server, "/rooms", { origin: FOREIGN });

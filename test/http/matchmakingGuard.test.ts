@@ -4,7 +4,8 @@ import { Client } from "colyseus.js";
 import { HttpError, JoinError } from "../../src/protocol/errors";
 import { JAM_ROOM_NAME } from "../../src/rooms/roomName";
 import { send } from "../helpers/http";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import type { JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const ALLOWED = "https://jam.example.com";
 const FOREIGN = "https://evil.example";
@@ -20,10 +21,7 @@ function reservedSeats(roomId: string): number {
 
 describe("matchmaking requests", () => {
   describe("matchmaking requests > from a foreign Origin with CORS_ORIGINS set", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ corsOrigins: [ALLOWED] })));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ corsOrigins: [ALLOWED] });
 
     const post = (path: string, origin: string, json: unknown) => send(httpBase(server), path, { method: "POST", headers: { origin }, json });
 
@@ -52,14 +50,11 @@ describe("matchmaking requests", () => {
   });
 
   describe("matchmaking requests > options Colyseus cannot handle", () => {
-    let server: JamTestServer;
+    const server = useJamServer();
     let client: Client;
-    before(async () => (server = await bootJamServer()));
-    beforeEach(async () => {
-      await server.colyseus.cleanup();
+    beforeEach(() => {
       client = new Client(server.endpoint);
     });
-    after(async () => server.colyseus.shutdown());
 
     const refusal = { code: JoinError.INVALID_OPTION, message: /invalid option/ };
 

@@ -4,7 +4,8 @@ import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { openJam } from "../helpers/jam";
 import { clientLeft, drop, roomDisposed } from "../helpers/lifecycle";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 type Jam = Room<JamState>;
 type Labels = Record<string, string>;
@@ -65,10 +66,7 @@ const SESSION = "jam_session_duration_seconds";
 
 describe("GET /metrics", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   const httpUrl = (path: string) => server.endpoint.replace(/^ws/, "http") + path;
 

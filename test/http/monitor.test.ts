@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
 import { synced } from "../helpers/clients";
 import { roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 interface MonitorListing {
   rooms: { roomId: string; name: string; clients: number }[];
@@ -18,10 +19,7 @@ async function get(server: JamTestServer, path: string, authorization?: string):
 
 describe("monitor (/colyseus)", () => {
   describe("monitor > with MONITOR_PASSWORD set", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer({ monitorUser: "ops", monitorPassword: "s3cret" })));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer({ monitorUser: "ops", monitorPassword: "s3cret" });
 
     it("answers 401 with a basic-auth challenge without credentials", async () => {
       const response = await get(server, "/colyseus/api");
@@ -95,10 +93,7 @@ describe("monitor (/colyseus)", () => {
   });
 
   describe("monitor > without MONITOR_PASSWORD (default)", () => {
-    let server: JamTestServer;
-    before(async () => (server = await bootJamServer()));
-    beforeEach(async () => server.colyseus.cleanup());
-    after(async () => server.colyseus.shutdown());
+    const server = useJamServer();
 
     it("is not mounted: /colyseus/api answers 404, with or without credentials", async () => {
       assert.equal((await get(server, "/colyseus/api")).status, 404);

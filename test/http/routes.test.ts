@@ -4,7 +4,7 @@ import type { RoomSummary } from "../../src/http/roomRoutes";
 import type { JamState } from "../../src/schema/JamState";
 import { stateWhere, synced } from "../helpers/clients";
 import { clientLeft, drop, getJson, roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 interface Health {
   status: string;
@@ -18,10 +18,7 @@ interface Health {
 const SUMMARY_KEYS = ["isPlaying", "maxParticipants", "participants", "roomCode", "roomId", "tempo"];
 
 describe("HTTP routes", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   async function create(options: Record<string, unknown> = {}): Promise<Room<JamState>> {
     return synced(await server.colyseus.sdk.create<JamState>("jam", { name: "Ann", ...options }));

@@ -6,7 +6,7 @@ import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
 import { stateWhere, synced } from "../helpers/clients";
 import { drop, refusal } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const SECRET = "jam-test-secret-0123456789abcdefghij";
 const OTHER_SECRET = "another-secret-0123456789abcdefghijkl";
@@ -27,10 +27,7 @@ function unsignedToken(claims: Options): string {
 }
 
 describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ jwtSecret: SECRET })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ jwtSecret: SECRET });
 
   async function create(options: Options): Promise<Room<JamState>> {
     return synced(await server.colyseus.sdk.create<JamState>("jam", options));
@@ -196,10 +193,7 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
 });
 
 describe("JamRoom > JWT_MAX_AGE_S", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ jwtSecret: SECRET, jwtMaxAgeS: 600 })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ jwtSecret: SECRET, jwtMaxAgeS: 600 });
 
   it("holds tokens to the deployment's maximum: 10 minutes allowed, an hour refused", async () => {
     const ann = await synced(await server.colyseus.sdk.create<JamState>("jam", { token: tokenFor("Ann", { expiresIn: 600 }) }));

@@ -1,13 +1,10 @@
 import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
 import { nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 describe("JamRoom > connection limits", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   async function twoInARoom() {
     const host = await synced(await server.colyseus.sdk.create<JamState>("jam", { name: "Ann" }));

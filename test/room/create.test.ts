@@ -6,14 +6,12 @@ import { ROOM_CODE_ALPHABET } from "../../src/rules/roomCode";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../helpers/clients";
 import { getJson, refusal } from "../helpers/lifecycle";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 describe("JamRoom > onCreate", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   type Options = Record<string, unknown>;
 

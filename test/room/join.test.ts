@@ -5,14 +5,12 @@ import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
 import { stateWhere, synced } from "../helpers/clients";
 import { drop, getJson, refusal, roomDisposed } from "../helpers/lifecycle";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 describe("JamRoom > onJoin", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   type Options = Record<string, unknown>;
 

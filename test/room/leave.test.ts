@@ -8,7 +8,8 @@ import { CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
 import { clientLeft, drop, getJson, roomDisposed } from "../helpers/lifecycle";
-import { ManualClock, bootJamServer, type JamTestServer } from "../helpers/server";
+import { ManualClock, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 type Jam = Room<JamState>;
 
@@ -60,10 +61,7 @@ async function listedParticipants(server: JamTestServer, code: string): Promise<
 
 describe("JamRoom > onLeave", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
   const { create, join, band } = roomsOf(() => server, clock);
 
   describe("JamRoom > onLeave > leave", () => {
@@ -413,10 +411,7 @@ describe("JamRoom > onLeave", () => {
 describe("JamRoom > reconnection grace expiry", () => {
   const clock = new ManualClock();
   const graceS = 0.3;
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now, reconnectGraceS: graceS })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now, reconnectGraceS: graceS });
   const { band } = roomsOf(() => server, clock);
 
   it("removes a dropped participant once its grace has run out, and the others see it go", async () => {

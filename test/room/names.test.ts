@@ -10,15 +10,12 @@ import type { JamState } from "../../src/schema/JamState";
 import { firstMessage, stateWhere, synced, type ReceivedMessage } from "../helpers/clients";
 import { openJam } from "../helpers/jam";
 import { refusal } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const FAMILY = "👨‍👩‍👧‍👦";
 
 describe("JamRoom > names and labels", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   const joinById = (code: string, options: Record<string, unknown>) => server.colyseus.sdk.joinById<JamState>(code, options);
 

@@ -2,14 +2,11 @@ import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, firstMessage, messageWhere, nextMessage, recordMessages, stateWhere } from "../helpers/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 
 describe("JamRoom", () => {
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer()));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer();
 
   const openJam = (...profiles: [Profile, ...Profile[]]) => openJamWith(server, ...profiles);
 

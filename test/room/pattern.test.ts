@@ -4,7 +4,8 @@ import type { Settings } from "../../src/config/settings";
 import type { ErrorMessage } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { firstMessage, nextMessage, stateWhere, synced } from "../helpers/clients";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
+import type { JamTestServer } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const EMPTY_STEP = { on: false, note: 60, velocity: 100 };
 
@@ -26,10 +27,10 @@ function tracksOf(state: JamState): Record<string, TrackView> {
   return state.tracks.toJSON() as Record<string, TrackView>;
 }
 
-/** Boots a server for the enclosing describe (before/beforeEach/after, like create.test.ts). */
-function useJamServer(overrides: Partial<Settings> = {}) {
+/** A server for the enclosing describe (the suite fixture), and how its tests open a jam. */
+function usePatternJam(overrides: Partial<Settings> = {}) {
   const context: { server: JamTestServer; open: (...names: string[]) => Promise<Room<JamState>[]>; join: (code: string, name: string) => Promise<Room<JamState>> } = {
-    server: undefined as unknown as JamTestServer,
+    server: useJamServer(overrides),
     /** The first name creates the room, the others join; resolves once everyone sees everyone. */
     open: async (...names) => {
       const [first, ...others] = names;
@@ -47,9 +48,6 @@ function useJamServer(overrides: Partial<Settings> = {}) {
       return room;
     },
   };
-  before(async () => (context.server = await bootJamServer(overrides)));
-  beforeEach(async () => context.server.colyseus.cleanup());
-  after(async () => context.server.colyseus.shutdown());
   return context;
 }
 
@@ -83,7 +81,7 @@ function watchOthers(others: Room<JamState>[]): (sender: Room<JamState>, tracksB
 
 describe("JamRoom", () => {
   describe("shared pattern", () => {
-    const jam = useJamServer();
+    const jam = usePatternJam();
 
     describe('onMessage("addTrack")', () => {
       it("adds an empty track with a generated id, created by the sender, seen by everyone", async () => {
@@ -399,7 +397,7 @@ describe("JamRoom", () => {
   });
 
   describe('onMessage("addTrack") with MAX_TRACKS 2', () => {
-    const jam = useJamServer({ maxTracks: 2 });
+    const jam = usePatternJam({ maxTracks: 2 });
 
     it("answers a third track with BAD_REQUEST, and accepts one again once a track is removed", async () => {
       const [ann, bob] = await jam.open("Ann", "Bob");

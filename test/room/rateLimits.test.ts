@@ -3,7 +3,8 @@ import type { Room } from "colyseus.js";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, messageWhere, nextMessage, stateWhere } from "../helpers/clients";
 import { openJam } from "../helpers/jam";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 /**
  * The server clock stands still unless a test moves it, so the token buckets refill only when a
@@ -11,10 +12,7 @@ import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/serve
  */
 describe("JamRoom", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   const trio = () => openJam(server, { name: "Ann" }, { name: "Bob" }, { name: "Cy" });
 

@@ -4,7 +4,8 @@ import type { ErrorMessage } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, firstMessage, messageWhere, nextMessage, recordMessages, stateWhere, synced, type ReceivedMessage } from "../helpers/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 
 /** `code` and `type` of an `error` message, to compare in one go. */
@@ -16,10 +17,7 @@ function codeAndType(received: ReceivedMessage): { type: string | number; code?:
 
 describe("JamRoom", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   const openJam = (...profiles: [Profile, ...Profile[]]) => openJamWith(server, ...profiles);
 

@@ -4,7 +4,8 @@ import type { Room } from "colyseus.js";
 import type { ErrorMessage } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { firstMessage, nextMessage, stateWhere, synced } from "../helpers/clients";
-import { bootJamServer, ManualClock, type JamTestServer } from "../helpers/server";
+import { ManualClock } from "../helpers/server";
+import { useJamServer } from "../helpers/suite";
 
 const LEAD_IN_MS = 100;
 
@@ -30,10 +31,7 @@ function viewOf(state: JamState): TransportView {
 
 describe("JamRoom", () => {
   const clock = new ManualClock();
-  let server: JamTestServer;
-  before(async () => (server = await bootJamServer({ now: clock.now })));
-  beforeEach(async () => server.colyseus.cleanup());
-  after(async () => server.colyseus.shutdown());
+  const server = useJamServer({ now: clock.now });
 
   interface Jam {
     host: Room<JamState>;
