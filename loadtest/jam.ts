@@ -17,6 +17,7 @@
  * budgets sized to the load, e.g. HTTP_RATE_LIMITS='{"create":{"perMinute":1000},"join":{"perMinute":10000}}'
  * (or perMinute 0 for no limit), or creates beyond the first 20 rooms get 429.
  */
+import { CloseCode } from "../src/protocol/codes";
 import { cli, type Options } from "@colyseus/loadtest";
 import { Client, type Room } from "colyseus.js";
 import { parseArgs } from "node:util";
@@ -183,7 +184,7 @@ class Bot {
     room.onLeave((code) => {
       this.connected = false;
       // 4000 is a consented leave (our own drops close with 1000-ish codes): anything else is unexpected.
-      if (code !== 4000 && code !== 1000 && code !== 1005) stats.errors.set(`close ${code}`, (stats.errors.get(`close ${code}`) ?? 0) + 1);
+      if (code !== CloseCode.CONSENTED && code !== 1000 && code !== 1005) stats.errors.set(`close ${code}`, (stats.errors.get(`close ${code}`) ?? 0) + 1);
     });
   }
 

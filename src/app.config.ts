@@ -6,7 +6,7 @@
 import config from "@colyseus/tools";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { scaleOut } from "./config/scaleOut";
-import { loadSettingsOrExit, type Settings } from "./config/settings";
+import type { Settings } from "./config/settings";
 import { clientAddressOf } from "./http/clientAddress";
 import { installColyseusWorkarounds } from "./http/colyseusWorkarounds";
 import { applyMatchmakingCors, originPolicy, rejectForeignOrigins } from "./http/cors";
@@ -60,7 +60,3 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
     },
   });
 }
-
-export const settings = loadSettingsOrExit();
-export const processLogger = createLogger(settings.logLevel);
-export default createAppConfig(settings, processLogger);

@@ -1,12 +1,17 @@
+// @colyseus/tools loads .env files when it is imported: settings are read after it.
 import { listen } from "@colyseus/tools";
-import appConfig, { processLogger, settings } from "./app.config";
+import { createAppConfig } from "./app.config";
+import { loadSettingsOrExit } from "./config/settings";
+import { createLogger } from "./logger";
 import { armShutdownDeadline } from "./shutdownDeadline";
 
-armShutdownDeadline(settings.shutdownDrainMs, processLogger);
-listen(appConfig).then(
-  (server) => processLogger.info({ port: server["port"] }, "listening"),
+const settings = loadSettingsOrExit();
+const logger = createLogger(settings.logLevel);
+armShutdownDeadline(settings.shutdownDrainMs, logger);
+listen(createAppConfig(settings, logger)).then(
+  (server) => logger.info({ port: server["port"] }, "listening"),
   (error: unknown) => {
-    processLogger.fatal({ err: error }, "could not start");
+    logger.fatal({ err: error }, "could not start");
     process.exit(1);
   },
 );

@@ -6,10 +6,11 @@
  */
 import { getStateCallbacks, type Client, type Room } from "colyseus.js";
 import { ServerClock, callSafely, realTimers, type ClockOptions, type Timers } from "./clock";
-import { ConnectionFailed, JOIN_ERROR, type JamError } from "./errors";
+import { ConnectionFailed, type JamError } from "./errors";
 import { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS, nextAttemptStartMs } from "./reconnectSchedule";
 import * as sequencer from "./sequencer";
-import { FLOODING_CLOSE_CODE, KICKED_CLOSE_CODE } from "../../src/protocol/serverMessages";
+import { CloseCode, JoinError } from "../../src/protocol/codes";
+import { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";
 import type {
   JamState,
   JsonValue,
@@ -89,16 +90,6 @@ export interface SessionOptions {
 /** A consented leave that the server does not confirm within this is closed by hand. */
 const LEAVE_TIMEOUT_MS = 3000;
 
-/** Every server → client message type, so each Room gets one handler per type. */
-export const SERVER_MESSAGE_TYPES = Object.keys({
-  note: true,
-  event: true,
-  chat: true,
-  signal: true,
-  pong: true,
-  error: true,
-  "server-restart": true,
-} satisfies Record<ServerMessageType, true>) as ServerMessageType[];
 
 type MessageListener<K extends ServerMessageType> = (message: ServerMessages[K]) => void;
 type MessageListeners = { [K in ServerMessageType]: Set<MessageListener<K>> };
@@ -106,11 +97,11 @@ type MessageListeners = { [K in ServerMessageType]: Set<MessageListener<K>> };
 /** Close codes after which reconnecting is pointless (the seat is gone or the room closed). */
 function finalReason(closeCode: number): DisconnectReason | null {
   switch (closeCode) {
-    case 4000:
+    case CloseCode.CONSENTED:
       return "closed";
-    case KICKED_CLOSE_CODE:
+    case CloseCode.KICKED:
       return "kicked";
-    case FLOODING_CLOSE_CODE:
+    case CloseCode.FLOODING:
       return "flooding";
     default:
       return null;
@@ -119,7 +110,7 @@ function finalReason(closeCode: number): DisconnectReason | null {
 
 /** A reconnection refused because the room no longer exists: no later attempt can succeed. */
 function roomIsGone(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === JOIN_ERROR.NOT_FOUND;
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === JoinError.NOT_FOUND;
 }
 
 /** Resolves once the Room has its first full state with this musician in it; rejects if it closes first. */

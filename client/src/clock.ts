@@ -232,8 +232,10 @@ export class ServerClock {
   private estimateFrom(samples: ClockSample[]): ClockEstimate | null {
     if (samples.length === 0) return null;
     const best = [...samples].sort((a, b) => a.rtt - b.rtt).slice(0, this.keep);
+    const fastest = best[0];
+    if (fastest === undefined) return null;
     const offset = best.reduce((sum, sample) => sum + sample.offset, 0) / best.length;
-    return { offset, rtt: best[0].rtt, samples: samples.length, at: this.now() };
+    return { offset, rtt: fastest.rtt, samples: samples.length, at: this.now() };
   }
 
   private scheduleResync(): void {

@@ -3,10 +3,9 @@
  * numeric codes are the server's (`src/protocol/errors.ts`), restated with its type so they cannot
  * drift; the server module itself imports @colyseus/core and stays out of the browser bundle.
  */
-import { JoinError as JOIN_ERROR } from "../../src/protocol/codes";
+import { JoinError } from "../../src/protocol/codes";
 
 /** Numeric codes a refused create/join rejects with: the server's own values. */
-export { JOIN_ERROR };
 
 export type JamErrorCode =
   | "ROOM_NOT_FOUND"
@@ -39,7 +38,7 @@ export class JamError extends Error {
 
 /** No live room has that code (or it ended). */
 export class RoomNotFound extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.NOT_FOUND) {
+  constructor(message: string, status: number = JoinError.NOT_FOUND) {
     super("ROOM_NOT_FOUND", message, status);
     this.name = "RoomNotFound";
   }
@@ -47,7 +46,7 @@ export class RoomNotFound extends JamError {
 
 /** `maxParticipants` musicians are in the room (counting those reconnecting). */
 export class RoomFull extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.FULL) {
+  constructor(message: string, status: number = JoinError.FULL) {
     super("ROOM_FULL", message, status);
     this.name = "RoomFull";
   }
@@ -55,7 +54,7 @@ export class RoomFull extends JamError {
 
 /** Someone in the room has that name (ignoring case). */
 export class NameTaken extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.NAME_TAKEN) {
+  constructor(message: string, status: number = JoinError.NAME_TAKEN) {
     super("NAME_TAKEN", message, status);
     this.name = "NameTaken";
   }
@@ -63,7 +62,7 @@ export class NameTaken extends JamError {
 
 /** The name is missing, empty, over 32 characters, ill-formed, invisible, or has control or bidi characters. */
 export class InvalidName extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.INVALID_NAME) {
+  constructor(message: string, status: number = JoinError.INVALID_NAME) {
     super("INVALID_NAME", message, status);
     this.name = "InvalidName";
   }
@@ -71,7 +70,7 @@ export class InvalidName extends JamError {
 
 /** Another option (tempo, instrument, maxParticipants, …) is of the wrong type or out of range. */
 export class InvalidOption extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.INVALID_OPTION) {
+  constructor(message: string, status: number = JoinError.INVALID_OPTION) {
     super("INVALID_OPTION", message, status);
     this.name = "InvalidOption";
   }
@@ -87,7 +86,7 @@ export class InvalidRoomCode extends JamError {
 
 /** The server could not claim a free code for a new room (practically never: try again). */
 export class NoFreeRoomCode extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.CODE_UNAVAILABLE) {
+  constructor(message: string, status: number = JoinError.CODE_UNAVAILABLE) {
     super("NO_FREE_ROOM_CODE", message, status);
     this.name = "NoFreeRoomCode";
   }
@@ -95,7 +94,7 @@ export class NoFreeRoomCode extends JamError {
 
 /** With `JWT_SECRET` on the server: the token is missing, expired, without `exp`, too long-lived or not signed by it. */
 export class Unauthorized extends JamError {
-  constructor(message: string, status: number = JOIN_ERROR.UNAUTHORIZED) {
+  constructor(message: string, status: number = JoinError.UNAUTHORIZED) {
     super("UNAUTHORIZED", message, status);
     this.name = "Unauthorized";
   }
@@ -138,20 +137,20 @@ export function toJamError(error: unknown): JamError {
   if (error instanceof JamError) return error;
   const { code, message } = codeAndMessage(error);
   switch (code) {
-    case JOIN_ERROR.NOT_FOUND:
+    case JoinError.NOT_FOUND:
       // Colyseus says `room "X" is locked` when a room reached its client ceiling: that is full.
       return /\blocked\b/.test(message) ? new RoomFull(message, code) : new RoomNotFound(message, code);
-    case JOIN_ERROR.FULL:
+    case JoinError.FULL:
       return new RoomFull(message, code);
-    case JOIN_ERROR.NAME_TAKEN:
+    case JoinError.NAME_TAKEN:
       return new NameTaken(message, code);
-    case JOIN_ERROR.INVALID_NAME:
+    case JoinError.INVALID_NAME:
       return new InvalidName(message, code);
-    case JOIN_ERROR.INVALID_OPTION:
+    case JoinError.INVALID_OPTION:
       return new InvalidOption(message, code);
-    case JOIN_ERROR.CODE_UNAVAILABLE:
+    case JoinError.CODE_UNAVAILABLE:
       return new NoFreeRoomCode(message, code);
-    case JOIN_ERROR.UNAUTHORIZED:
+    case JoinError.UNAUTHORIZED:
       return new Unauthorized(message, code);
     case 503:
       return new ServerUnavailable("the jam server is restarting, try again in a few seconds", code);

@@ -5,7 +5,6 @@
 export { JamClient, type JamClientOptions, type ConnectHooks, type FetchLike } from "./JamClient";
 export {
   JamSession,
-  SERVER_MESSAGE_TYPES,
   type ConnectionStatus,
   type DisconnectReason,
   type SessionOptions,
@@ -14,6 +13,9 @@ export {
   type StatusDetail,
   type StatusListener,
 } from "./JamSession";
+// Every code a client can see, and every server → client message type: the server's own tables.
+export { CloseCode, HttpError, JoinError, MessageError } from "../../src/protocol/codes";
+export { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";
 export { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS } from "./reconnectSchedule";
 export {
   JamError,
@@ -27,7 +29,6 @@ export {
   Unauthorized,
   ServerUnavailable,
   ConnectionFailed,
-  JOIN_ERROR,
   toJamError,
   preflightError,
   type JamErrorCode,

@@ -8,7 +8,6 @@ import type { MessageErrorCode } from "../../src/protocol/errors";
 import type { TransportPolicy } from "../../src/protocol/limits";
 import type { ClientMessage, MessageSchemas, MessageType } from "../../src/protocol/messages";
 import type { JoinProfile, RoomOptions } from "../../src/protocol/options";
-import type { ServerMessages } from "../../src/protocol/serverMessages";
 import type { JsonValue } from "../../src/rules/jsonValue";
 import type { JamState } from "../../src/schema/JamState";
 
@@ -18,7 +17,7 @@ export type { Track } from "../../src/schema/Track";
 export type { Step } from "../../src/schema/Step";
 export type {
   ChatLine,
-  ErrorMessage,
+  ErrorReply,
   Pong,
   RelayedEvent,
   RelayedNote,
@@ -29,7 +28,7 @@ export type {
 export type { MessageErrorCode, MessageType, JsonValue, TransportPolicy };
 
 /** Server → client message types: `note`, `event`, `chat`, `signal`, `pong`, `error`, `server-restart`. */
-export type ServerMessageType = keyof ServerMessages;
+export type { ServerMessageType } from "../../src/protocol/serverMessages";
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /** Keys whose schema accepts `unknown` and checks it by hand (labels, free-form JSON). */

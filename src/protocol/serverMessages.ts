@@ -1,6 +1,6 @@
 /** Server → client messages of the contract, as clients receive them. */
 import type { JsonValue } from "../rules/jsonValue";
-import { CloseCode, type MessageErrorCode } from "./codes";
+import type { MessageErrorCode } from "./codes";
 
 export interface RelayedNote {
   note: number;
@@ -38,7 +38,7 @@ export interface Pong {
   serverTime: number;
 }
 
-export interface ErrorMessage {
+export interface ErrorReply {
   code: MessageErrorCode;
   message: string;
   type?: string;
@@ -54,7 +54,7 @@ export interface ServerMessages {
   chat: ChatLine;
   signal: RelayedSignal;
   pong: Pong;
-  error: ErrorMessage;
+  error: ErrorReply;
   "server-restart": ServerRestart;
 }
 
@@ -70,9 +70,3 @@ export const SERVER_MESSAGE_TYPES = Object.keys({
   error: true,
   "server-restart": true,
 } satisfies Record<ServerMessageType, true>) as ServerMessageType[];
-
-/** Close code of a kicked participant's connection. */
-export const KICKED_CLOSE_CODE = CloseCode.KICKED;
-
-/** Close code of a client removed for flooding far over a rate limit for seconds on end. */
-export const FLOODING_CLOSE_CODE = CloseCode.FLOODING;

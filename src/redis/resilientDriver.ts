@@ -27,7 +27,7 @@ type RoomData = ReturnType<RedisDriver["createInstance"]>;
 /** The private fields of RedisDriver this workaround touches (see the build of 0.16.1). */
 interface DriverInternals {
   _client: Redis;
-  _concurrentRoomCacheRequest?: Promise<unknown>;
+  _concurrentRoomCacheRequest?: Promise<unknown> | undefined;
   _roomCacheRequestByName: Record<string, Promise<RoomData[]> | undefined>;
   getRooms(roomName?: string): Promise<RoomData[]>;
 }

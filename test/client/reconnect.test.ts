@@ -1,3 +1,4 @@
+import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Client } from "colyseus.js";
@@ -82,7 +83,7 @@ describe("client > automatic reconnection", () => {
       ["reconnecting", "connected"],
     );
     assert.equal(statuses[0]?.detail.previous, "connected");
-    assert.equal(statuses[0]?.detail.closeCode, 1006);
+    assert.equal(statuses[0]?.detail.closeCode, CloseCode.ABNORMAL);
     assert.equal(detail.attempt, 1);
     assert.equal(bob.sessionId, sessionId);
     assert.notEqual(bob.room, before, "colyseus.js hands over a new Room");
@@ -153,7 +154,7 @@ describe("client > automatic reconnection", () => {
     await delay(400);
     assert.deepEqual(
       statuses.map((s) => [s.status, s.detail.reason, s.detail.closeCode]),
-      [["disconnected", "kicked", 4001]],
+      [["disconnected", "kicked", CloseCode.KICKED]],
     );
     assert.equal(tokens.length, 0);
   });
@@ -162,7 +163,7 @@ describe("client > automatic reconnection", () => {
     const { jam, bob } = await duo();
     const tokens = interceptReconnect(jam.colyseus, () => undefined);
     const ended = nextStatus(bob, "disconnected");
-    server.colyseus.getRoomById(bob.code).clients.getById(bob.sessionId)?.leave(4029, "too many note messages for too long");
+    server.colyseus.getRoomById(bob.code).clients.getById(bob.sessionId)?.leave(CloseCode.FLOODING, "too many note messages for too long");
     assert.equal((await ended).reason, "flooding");
     await delay(300);
     assert.equal(tokens.length, 0);
@@ -175,7 +176,7 @@ describe("client > automatic reconnection", () => {
     server.colyseus.getRoomById(bob.code).onBeforeShutdown();
     const detail = await ended;
     assert.equal(detail.reason, "server-restart");
-    assert.equal(detail.closeCode, 4000);
+    assert.equal(detail.closeCode, CloseCode.CONSENTED);
     assert.ok((detail.reconnectInMs ?? 0) > 0);
     assert.equal(tokens.length, 0);
   });

@@ -13,7 +13,8 @@ import {
   InvalidName,
   InvalidOption,
   InvalidRoomCode,
-  JOIN_ERROR,
+  JoinError as ClientJoinError,
+  CloseCode as ClientCloseCode,
   JamError,
   NameTaken,
   NoFreeRoomCode,
@@ -27,6 +28,7 @@ import {
   preflightError,
   toJamError,
 } from "../../client/src";
+import { CloseCode } from "../../src/protocol/codes";
 import { JoinError, refuse } from "../../src/protocol/errors";
 import { ROOM_CODE_ALPHABET as SERVER_ALPHABET, normalizeRoomCode as serverNormalize } from "../../src/rules/roomCode";
 
@@ -100,8 +102,9 @@ describe("client > shared with the server, not copied", () => {
     assert.equal(normalizeRoomCode("K7QF2O"), null);
   });
 
-  it("has the server's join error codes", () => {
-    assert.deepEqual(JOIN_ERROR, JoinError);
+  it("has the server's code tables, not copies", () => {
+    assert.equal(ClientJoinError, JoinError);
+    assert.equal(ClientCloseCode, CloseCode);
   });
 
   it("listens to every server → client message type", () => {

@@ -3,6 +3,7 @@
  * client that never finishes joining is gone after the join deadline, and one that never reads is
  * dropped once its unread data passes MAX_BUFFERED_KB.
  */
+import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import { DEFAULT_RATE_LIMITS } from "../../src/config/rateLimits";
@@ -45,7 +46,7 @@ describe("connection limits", function () {
       const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Lurker" });
       const lurker = await connectSeat(server.endpoint, seat, { acknowledge: false });
       await stateWhere(ann, (s) => s.participants.has(seat.sessionId));
-      assert.equal(await lurker.closed, 1006);
+      assert.equal(await lurker.closed, CloseCode.ABNORMAL);
       const state = await stateWhere(ann, (s) => !s.participants.has(seat.sessionId));
       assert.deepEqual([...state.participants.values()].map((p) => p.name), ["Ann"]);
     });

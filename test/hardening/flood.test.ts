@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Room } from "colyseus.js";
-import { FLOODING_CLOSE_CODE, type RelayedNote } from "../../src/protocol/serverMessages";
+import { CloseCode } from "../../src/protocol/codes";
+import type { RelayedNote } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, messageWhere, nextLeave, nextMessage, stateWhere } from "../helpers/clients";
 import { openJam } from "../helpers/jam";
@@ -164,7 +165,7 @@ describe("hardening > flood", () => {
         clock.advance(1000);
       }
       for (let i = 0; i < 600; i++) flo.send("note", { note: 60, seq: 4000 + i });
-      assert.equal(await closed, FLOODING_CLOSE_CODE);
+      assert.equal(await closed, CloseCode.FLOODING);
 
       for (const viewer of [bea, ben]) await stateWhere(viewer, (s) => !s.participants.has(flo.sessionId));
       assert.equal(room.state.participants.size, 2);
@@ -208,7 +209,7 @@ describe("hardening > flood", () => {
       flo.send("chat", { text: "after" });
       flo.send("addTrack", { id: "after", instrument: "kick" });
       flo.send("tempo", { tempo: 200 });
-      assert.equal(await closed, FLOODING_CLOSE_CODE);
+      assert.equal(await closed, CloseCode.FLOODING);
 
       await stateWhere(bea, (s) => !s.participants.has(flo.sessionId));
       await delivered(ben, [bea], "ben-done");

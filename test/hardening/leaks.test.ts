@@ -4,7 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import vm from "node:vm";
 import { LocalPresence, matchMaker } from "@colyseus/core";
 import type { Room } from "colyseus.js";
-import { KICKED_CLOSE_CODE } from "../../src/protocol/serverMessages";
+import { CloseCode } from "../../src/protocol/codes";
 import { CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import { JAM_ROOM_NAME } from "../../src/rooms/roomName";
 import type { JamState } from "../../src/schema/JamState";
@@ -137,7 +137,7 @@ describe("hardening > leaks", () => {
       case 13: {
         const kicked = nextLeave(guest);
         host.send("kick", { sessionId: guest.sessionId });
-        assert.equal(await kicked, KICKED_CLOSE_CODE);
+        assert.equal(await kicked, CloseCode.KICKED);
         await host.leave();
         break;
       }

@@ -1,3 +1,4 @@
+import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import { matchMaker, type Room as ServerRoom } from "@colyseus/core";
 import type { Room } from "colyseus.js";
@@ -14,7 +15,7 @@ import { assertInvariants } from "./fuzz/invariants";
 type Jam = Room<JamState>;
 
 /** Close code of a connection that ended without a close handshake (RFC 6455). */
-const ABNORMAL_CLOSURE = 1006;
+const ABNORMAL_CLOSURE = CloseCode.ABNORMAL;
 
 /**
  * Cuts the client's connection the way a dead network does: the TCP socket is destroyed, no close

@@ -6,9 +6,10 @@
  * The server clock is a ManualClock: token buckets and flood windows move only when a test moves
  * them, so "5 seconds of 2000 notes a second" is exact however slow the machine.
  */
+import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
-import type { ErrorMessage } from "../../src/protocol/serverMessages";
+import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, firstMessage, messageWhere, nextLeave, nextMessage, recordMessages, stateWhere } from "../helpers/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
@@ -16,7 +17,7 @@ import { clientLeft, drop } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 
-const codeAndType = ({ code, type }: ErrorMessage) => ({ code, type });
+const codeAndType = ({ code, type }: ErrorReply) => ({ code, type });
 
 describe("JamRoom security", () => {
   const clock = new ManualClock();
@@ -58,7 +59,7 @@ describe("JamRoom security", () => {
         await settled(bob);
 
         assert.deepEqual(
-          bobSaw.map(({ type: t, message }) => (t === "error" ? { error: codeAndType(message as ErrorMessage) } : t)),
+          bobSaw.map(({ type: t, message }) => (t === "error" ? { error: codeAndType(message as ErrorReply) } : t)),
           [{ error: { code: "NOT_ALLOWED", type } }, "pong"],
         );
         assert.deepEqual(serverState(ann).toJSON(), stateBefore);
@@ -233,7 +234,7 @@ describe("JamRoom security", () => {
 
       ann.send("kick", { sessionId: cy.sessionId });
 
-      assert.equal(await cyClosed, 4001);
+      assert.equal(await cyClosed, CloseCode.KICKED);
       assert.equal(serverState(ann).participants.has(cy.sessionId), false);
       await assert.rejects(server.colyseus.sdk.reconnect<JamState>(token));
       await settled(ann);
@@ -319,7 +320,7 @@ describe("JamRoom security", () => {
     it("disconnects a client sending 2000 notes/s for seconds with 4029, removes it at once and refuses its token; the others play on", async () => {
       const run = await flood("note", 200);
 
-      assert.equal(run.closeCode, 4029);
+      assert.equal(run.closeCode, CloseCode.FLOODING);
       assert.equal(run.inStateAtClose, false, "still a participant (in grace?) when its connection closed");
       // Five flooded one-second windows in a row trip it (default policy): within the fifth second.
       assert.ok(run.floodedMs > 4000 && run.floodedMs <= 5000, `disconnected after ${run.floodedMs} ms of flooding`);
@@ -340,7 +341,7 @@ describe("JamRoom security", () => {
       // burst, with the rest of that burst already on its way to the server.
       const run = await flood("event", 300);
 
-      assert.equal(run.closeCode, 4029);
+      assert.equal(run.closeCode, CloseCode.FLOODING);
       assert.equal(run.inStateAtClose, false);
       const fromFlooder = run.benEvents.filter((event) => event.senderId === run.floodId).length;
       const budget = 20 + (20 * run.floodedMs) / 1000;

@@ -3,7 +3,8 @@
  * Each one is `firstWhere` over a different event.
  */
 import type { Room } from "colyseus.js";
-import { JamSession, SERVER_MESSAGE_TYPES } from "../../client/src/JamSession";
+import { JamSession } from "../../client/src/JamSession";
+import { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";
 import type { ServerMessages } from "../../src/protocol/serverMessages";
 
 /** Starts calling `listener` with each value of an event; returns a function that stops. */

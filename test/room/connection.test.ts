@@ -1,3 +1,4 @@
+import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
 import { nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
@@ -16,7 +17,7 @@ describe("JamRoom > connection limits", () => {
     const { host, guest } = await twoInARoom();
     const closed = nextLeave(guest);
     guest.connection.send(new Uint8Array(server.settings.maxPayloadBytes + 1));
-    assert.equal(await closed, 1009);
+    assert.equal(await closed, CloseCode.TOO_LARGE);
     const state = await stateWhere(host, (s) => s.participants.get(guest.sessionId)?.connected === false);
     assert.equal(state.participants.size, 2);
   });
@@ -36,7 +37,7 @@ describe("JamRoom > connection limits", () => {
     const closed = nextLeave(guest);
     // 13 = ROOM_DATA, then a string type "x", then bytes that are not valid msgpack.
     guest.connection.send(Uint8Array.from([13, 0xa1, 0x78, 0xc1, 0xc1, 0xc1]));
-    assert.equal(await closed, 4002);
+    assert.equal(await closed, CloseCode.MALFORMED_FRAME);
     const pong = nextMessage(host, "pong");
     host.send("ping", { t: 1 });
     assert.equal((await pong).t, 1);
@@ -49,6 +50,6 @@ describe("JamRoom > connection limits", () => {
     server.colyseus.getRoomById(host.roomId).onBeforeShutdown();
     const { reconnectInMs } = await notice;
     assert.ok(reconnectInMs > 0);
-    assert.equal(await closed, 4000);
+    assert.equal(await closed, CloseCode.CONSENTED);
   });
 });

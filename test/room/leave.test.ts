@@ -3,7 +3,8 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { Room } from "colyseus.js";
 import { matchMaker } from "@colyseus/core";
 import type { RoomSummary } from "../../src/http/roomRoutes";
-import { KICKED_CLOSE_CODE, type ChatLine } from "../../src/protocol/serverMessages";
+import { CloseCode } from "../../src/protocol/codes";
+import type { ChatLine } from "../../src/protocol/serverMessages";
 import { CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
@@ -170,7 +171,7 @@ describe("JamRoom > onLeave", () => {
       const back = await synced(await server.colyseus.sdk.reconnect<JamState>(ann.reconnectionToken));
       const kicked = nextLeave(cy);
       back.send("kick", { sessionId: cy.sessionId });
-      assert.equal(await kicked, KICKED_CLOSE_CODE);
+      assert.equal(await kicked, CloseCode.KICKED);
     });
 
     it("a participant can drop and come back more than once, always with its newest token", async () => {
@@ -284,7 +285,7 @@ describe("JamRoom > onLeave", () => {
       assert.ok(ann && bob && cy);
       const closed = nextLeave(bob);
       ann.send("kick", { sessionId: bob.sessionId });
-      assert.equal(await closed, KICKED_CLOSE_CODE);
+      assert.equal(await closed, CloseCode.KICKED);
       for (const viewer of [ann, cy]) {
         const state = await stateWhere(viewer, (s) => !s.participants.has(bob.sessionId));
         assert.equal(state.participants.size, 2);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { Settings } from "../../src/config/settings";
-import type { ErrorMessage } from "../../src/protocol/serverMessages";
+import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { firstMessage, nextMessage, stateWhere, synced } from "../helpers/clients";
 import type { JamTestServer } from "../helpers/server";
@@ -52,7 +52,7 @@ function usePatternJam(overrides: Partial<Settings> = {}) {
 }
 
 /** Sends a message that must be refused; returns the error's code and type. */
-async function refused(room: Room<JamState>, type: string, payload: unknown): Promise<Pick<ErrorMessage, "code" | "type">> {
+async function refused(room: Room<JamState>, type: string, payload: unknown): Promise<Pick<ErrorReply, "code" | "type">> {
   const error = nextMessage(room, "error");
   room.send(type, payload);
   const { code, type: rejected } = await error;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
-import type { ErrorMessage } from "../../src/protocol/serverMessages";
+import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { collect, firstMessage, messageWhere, nextMessage, recordMessages, stateWhere, synced, type ReceivedMessage } from "../helpers/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
@@ -11,7 +11,7 @@ import { useJamServer } from "../helpers/suite";
 /** `code` and `type` of an `error` message, to compare in one go. */
 function codeAndType(received: ReceivedMessage): { type: string | number; code?: string; errorType?: string } {
   if (received.type !== "error") return { type: received.type };
-  const { code, type } = received.message as ErrorMessage;
+  const { code, type } = received.message as ErrorReply;
   return { type: "error", code, errorType: type };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import type { Room } from "colyseus.js";
-import type { ErrorMessage } from "../../src/protocol/serverMessages";
+import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { firstMessage, nextMessage, stateWhere, synced } from "../helpers/clients";
 import { ManualClock } from "../helpers/server";
@@ -84,7 +84,7 @@ describe("JamRoom", () => {
   }
 
   /** Sends a message that must be refused; returns the error's code and type. */
-  async function refused(room: Room<JamState>, type: string, payload: unknown): Promise<Pick<ErrorMessage, "code" | "type">> {
+  async function refused(room: Room<JamState>, type: string, payload: unknown): Promise<Pick<ErrorReply, "code" | "type">> {
     const error = nextMessage(room, "error");
     room.send(type, payload);
     const { code, type: rejected } = await error;

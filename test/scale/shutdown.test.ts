@@ -3,6 +3,7 @@
  * SHUTDOWN_DRAIN_MS=300. The scenario runs once in `before` and records what every client saw;
  * each `it` checks one promise of the contract against that record.
  */
+import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import { Client, type Room } from "colyseus.js";
 import type { ServerRestart } from "../../src/protocol/serverMessages";
@@ -138,7 +139,7 @@ describe("graceful shutdown of a real process (SIGTERM, SHUTDOWN_DRAIN_MS=300)",
   it("keeps the rooms running through the drain, then closes every connection with 4000", () => {
     assert.ok(outcome.noteDuringDrain, "a note sent after the notice is still relayed");
     for (const record of outcome.clients) {
-      assert.equal(record.closeCode, 4000, `${record.label}'s close code`);
+      assert.equal(record.closeCode, CloseCode.CONSENTED, `${record.label}'s close code`);
       assert.ok(record.closeAt !== undefined && record.restartAt !== undefined);
       // The room closes DRAIN_MS after it sent the notice (its clock ticks with the 50 ms patches).
       assert.ok(record.closeAt - record.restartAt >= DRAIN_MS - 100, `${record.label}: closed ${record.closeAt - record.restartAt} ms after the notice`);

@@ -1,10 +1,11 @@
+import { Protocol } from "@colyseus/core";
 import assert from "node:assert/strict";
 import { pack } from "@colyseus/msgpackr";
 import { encode } from "@colyseus/schema";
 import { isPlausibleMsgpack } from "../../src/protocol/frameGuard";
 import { isUsableTrackId } from "../../src/rules/pattern";
 
-const ROOM_DATA = 13;
+const ROOM_DATA = Protocol.ROOM_DATA;
 
 /** A message frame as colyseus.js sends it: ROOM_DATA, the type, the msgpack payload. */
 function frame(type: string, payload?: unknown): Uint8Array {

@@ -3,12 +3,13 @@
  * produces (self-references, extension types, lying lengths, nesting past the decoder's stack),
  * and a generator of random and half-valid frames.
  */
+import { Protocol } from "@colyseus/core";
 import fc from "fast-check";
 import { MESSAGE_TYPES } from "../../../src/protocol/messages";
 import { near, POLLUTION_MARK } from "./arbitraries";
 import { MAX_FRAME } from "./server";
 
-export const ROOM_DATA = 13;
+export const ROOM_DATA = Protocol.ROOM_DATA;
 /** Colyseus 0.16 numbers ROOM_DATA_BYTES 17; 14 is ROOM_STATE (server → client), which the server ignores. Both are fuzzed. */
 const ROOM_STATE = 14;
 const ROOM_DATA_BYTES = 17;

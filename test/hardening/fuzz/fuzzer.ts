@@ -3,10 +3,11 @@
  * the contract keeps its seat, as a new participant otherwise); a Slot is a fuzzed room and its
  * fuzzers.
  */
+import { CloseCode } from "../../../src/protocol/codes";
 import { setTimeout as pause } from "node:timers/promises";
 import type { Room as ServerRoom } from "@colyseus/core";
 import type { Room } from "colyseus.js";
-import type { ErrorMessage, Pong } from "../../../src/protocol/serverMessages";
+import type { ErrorReply, Pong } from "../../../src/protocol/serverMessages";
 import type { JamState } from "../../../src/schema/JamState";
 import type { JamTestServer } from "../../helpers/server";
 import { stats } from "./server";
@@ -37,7 +38,7 @@ export class Fuzzer {
   reconnected = false;
   /** Close codes this fuzzer may get right now without that being a deviation. */
   allowedCloses = new Set<number>();
-  readonly errors: ErrorMessage[] = [];
+  readonly errors: ErrorReply[] = [];
   private readonly pongs = new Map<number, () => void>();
   private readonly closeWaiters: Array<(code: number) => void> = [];
 
@@ -56,7 +57,7 @@ export class Fuzzer {
       send(data);
     };
     room.onMessage("*", () => undefined);
-    room.onMessage("error", (error: ErrorMessage) => {
+    room.onMessage("error", (error: ErrorReply) => {
       this.errors.push(error);
       stats.errorsReceived++;
     });
@@ -76,7 +77,7 @@ export class Fuzzer {
   async ensure(): Promise<void> {
     if (this.open) return;
     const token = this.room.reconnectionToken;
-    if (![4000, 4001, 4029].includes(this.lastClose)) {
+    if (!([CloseCode.CONSENTED, CloseCode.KICKED, CloseCode.FLOODING] as number[]).includes(this.lastClose)) {
       // The server may not have processed the close yet when the client sees it: retry briefly.
       for (let attempt = 0; attempt < 4; attempt++) {
         try {
