@@ -1,7 +1,6 @@
 /**
- * A jam session. The room validates what clients send (the message gate), asks the rules in
- * `src/rules/` what follows, and writes the answer into the synced state or relays it. Colyseus
- * workarounds live in the base room; musical logic lives in the rules.
+ * A jam session: the message gate validates, the rules in `src/rules/` decide, and the room writes
+ * the answer into the synced state or relays it. Colyseus workarounds live in the base room.
  */
 import type { Client } from "@colyseus/core";
 import type { RateCategory } from "../config/rateLimits";
