@@ -69,11 +69,13 @@ interface BenchReport {
 function parseOptions(argv: readonly string[]): Options {
   const flags = new Flags(argv);
   const only = flags.list("only", SCENARIOS);
-  for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(", ")})`);
+  for (const name of only)
+    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(", ")})`);
   const targets = flags.list("targets", ["jam", "ws", "socketio"]);
   const layout = (text: string, parts: number): number[] => {
     const numbers = text.split(/x|×/).map(Number);
-    if (numbers.length !== parts || numbers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`"${text}" is not ${parts} positive integers joined by x`);
+    if (numbers.length !== parts || numbers.some((n) => !Number.isInteger(n) || n < 1))
+      throw new Error(`"${text}" is not ${parts} positive integers joined by x`);
     return numbers;
   };
   const [memRooms, memPerRoom] = layout(flags.string("memory", "100x10"), 2);
@@ -174,7 +176,9 @@ async function measureMemory(target: Target, options: Options, rooms: number, pe
       await holder.stop();
       live.delete(holder);
     } else {
-      const run = track(runLoadgen(options.refDir, { target, url: server.url, rooms, perRoom, rate: 0, seconds: 1, warmup: 2, pid: server.pid }));
+      const run = track(
+        runLoadgen(options.refDir, { target, url: server.url, rooms, perRoom, rate: 0, seconds: 1, warmup: 2, pid: server.pid }),
+      );
       await run.windowOpened;
       loadedRss = rssBytes(server.pid);
       connectMs = (await run.result).connectMs;
@@ -198,7 +202,9 @@ async function measureMemory(target: Target, options: Options, rooms: number, pe
       result.heapKiBPerClient = round1((loadedHeap - baselineHeap) / 1024 / clients);
       result.heapKiBPerRoom = round1((loadedHeap - baselineHeap) / 1024 / rooms);
     }
-    log(`${server.label} memory ${rooms}×${perRoom}: RSS ${result.baselineRssMiB} → ${result.loadedRssMiB} MiB (${result.rssKiBPerClient} KiB/client)`);
+    log(
+      `${server.label} memory ${rooms}×${perRoom}: RSS ${result.baselineRssMiB} → ${result.loadedRssMiB} MiB (${result.rssKiBPerClient} KiB/client)`,
+    );
     return result;
   } finally {
     await stopServer(server);
@@ -243,13 +249,17 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
     const load = headline ?? { rooms: 50, perRoom: 8, rate: 8 };
     const ownRun = async (config: RelayConfig, round: number, hold = false, interleave = false): Promise<Driver<RelayResult>> => {
       phase(`relay ${relayKey(config)}${interleave ? " interleaved" : ""}`);
-      log(`relay ${relayKey(config)} (bench driver${interleave ? ", rooms' notes interleaved" : ""}, run ${round})${hold ? ", then probes under it" : ""}`);
+      log(
+        `relay ${relayKey(config)} (bench driver${interleave ? ", rooms' notes interleaved" : ""}, run ${round})${hold ? ", then probes under it" : ""}`,
+      );
       return driver<RelayResult>("relay", { url, ...relayArgs(config, options), pid: server.pid, hold, interleave });
     };
     const loadgenRun = async (config: RelayConfig, round: number): Promise<void> => {
       phase(`loadgen.js ${relayKey(config)}`);
       log(`relay ${relayKey(config)} (shared loadgen.js --target colyseus, run ${round})`);
-      const run = track(runLoadgen(options.refDir, { target: "jam", url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }));
+      const run = track(
+        runLoadgen(options.refDir, { target: "jam", url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }),
+      );
       const result = await run.result;
       live.delete(run);
       logRelay(result);
@@ -276,7 +286,9 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
         }
         if (only.has("clock")) {
           log("clock sync under load");
-          jam.clockLoaded = await finish(driver<ClockResult>("clock", { url, seconds: options.seconds, estimator: options.clockEstimator }));
+          jam.clockLoaded = await finish(
+            driver<ClockResult>("clock", { url, seconds: options.seconds, estimator: options.clockEstimator }),
+          );
         }
       }
       await relay.stop();
@@ -305,7 +317,9 @@ async function runJam(options: Options, report: BenchReport, refsAvailable: bool
       await seq.stop();
       live.delete(seq);
       log(`sequencer: ${jam.sequencer.inconsistent} inconsistent of ${jam.sequencer.patches}, drift ${jam.sequencer.driftSteps} steps`);
-      meta.notes.push("The jam server of the relay/probe/sequencer phase ran with RATE_LIMITS ping budget 400/s (the sequencer listener pings every 5 ms); every other budget at its default.");
+      meta.notes.push(
+        "The jam server of the relay/probe/sequencer phase ran with RATE_LIMITS ping budget 400/s (the sequencer listener pings every 5 ms); every other budget at its default.",
+      );
     }
   } finally {
     seq?.kill();
@@ -347,7 +361,16 @@ async function runReference(target: "ws" | "socketio", options: Options): Promis
         for (const config of options.relayConfigs) {
           noise.mark(`${target} relay ${relayKey(config)}`);
           log(`relay ${relayKey(config)} (shared loadgen.js --target ${target}, run ${round})`);
-          const run = track(runLoadgen(options.refDir, { target, url: server.url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }));
+          const run = track(
+            runLoadgen(options.refDir, {
+              target,
+              url: server.url,
+              ...config,
+              seconds: options.seconds,
+              warmup: options.warmup,
+              pid: server.pid,
+            }),
+          );
           const result = await run.result;
           live.delete(run);
           logRelay(result);
@@ -361,10 +384,19 @@ async function runReference(target: "ws" | "socketio", options: Options): Promis
       noise.mark(`${target} joins`);
       log(`joins under ${relayKey(load)} load`);
       const background = track(
-        runLoadgen(options.refDir, { target, url: server.url, ...load, seconds: options.seconds + 30, warmup: options.warmup, pid: server.pid }),
+        runLoadgen(options.refDir, {
+          target,
+          url: server.url,
+          ...load,
+          seconds: options.seconds + 30,
+          warmup: options.warmup,
+          pid: server.pid,
+        }),
       );
       await background.windowOpened;
-      figures.joins = await finish(driver<JoinsResult>("joins", { target, url: server.url, seconds: options.seconds, "ref-dir": options.refDir }));
+      figures.joins = await finish(
+        driver<JoinsResult>("joins", { target, url: server.url, seconds: options.seconds, "ref-dir": options.refDir }),
+      );
       background.kill();
       live.delete(background);
       log(`joins: connect+join p99 ${figures.joins.createMs.p99} / ${figures.joins.joinMs.p99} ms`);
@@ -449,7 +481,9 @@ async function main(): Promise<void> {
   meta.otherCpuPct = noise.summary();
   const noisy = Object.entries(meta.otherCpuPct).filter(([, value]) => value.meanPct >= 10);
   if (noisy.length > 0) {
-    meta.notes.push(`Other work used CPU during: ${noisy.map(([stage, value]) => `${stage} (mean ${value.meanPct} %, max ${value.maxPct} % of a core)`).join("; ")}.`);
+    meta.notes.push(
+      `Other work used CPU during: ${noisy.map(([stage, value]) => `${stage} (mean ${value.meanPct} %, max ${value.maxPct} % of a core)`).join("; ")}.`,
+    );
   }
   report.rows = buildRows(report.jam, report.ws, report.socketio, options.relayConfigs);
   const table = markdownTable(report.rows, report.jam.relayLoadgen.length > 0);

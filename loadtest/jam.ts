@@ -184,7 +184,8 @@ class Bot {
     room.onLeave((code) => {
       this.connected = false;
       // 4000 is a consented leave (our own drops close with 1000-ish codes): anything else is unexpected.
-      if (code !== CloseCode.CONSENTED && code !== 1000 && code !== 1005) stats.errors.set(`close ${code}`, (stats.errors.get(`close ${code}`) ?? 0) + 1);
+      if (code !== CloseCode.CONSENTED && code !== 1000 && code !== 1005)
+        stats.errors.set(`close ${code}`, (stats.errors.get(`close ${code}`) ?? 0) + 1);
     });
   }
 
@@ -230,10 +231,13 @@ class Bot {
     noteSentAt.set(seq, performance.now());
     this.room.send("note", { note, velocity: 60 + Math.floor(Math.random() * 60), on: true, seq });
     stats.notesSent++;
-    const off = setTimeout(() => {
-      this.timers.delete(off);
-      if (this.connected) this.room.send("note", { note, on: false });
-    }, 100 + Math.random() * 300);
+    const off = setTimeout(
+      () => {
+        this.timers.delete(off);
+        if (this.connected) this.room.send("note", { note, on: false });
+      },
+      100 + Math.random() * 300,
+    );
     this.timers.add(off);
   }
 

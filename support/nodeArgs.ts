@@ -7,7 +7,8 @@ import { REPO_ROOT } from "./serverEnv";
 
 export function serverNodeArgs(): string[] {
   const loaded: unknown = require(resolve(REPO_ROOT, "ecosystem.config.js"));
-  const app: unknown = typeof loaded === "object" && loaded !== null && "apps" in loaded && Array.isArray(loaded.apps) ? loaded.apps[0] : undefined;
+  const app: unknown =
+    typeof loaded === "object" && loaded !== null && "apps" in loaded && Array.isArray(loaded.apps) ? loaded.apps[0] : undefined;
   const args: unknown = typeof app === "object" && app !== null && "node_args" in app ? app.node_args : [];
   if (!Array.isArray(args) || !args.every((arg): arg is string => typeof arg === "string")) {
     throw new Error("ecosystem.config.js: node_args must be a list of strings");

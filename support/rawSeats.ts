@@ -14,7 +14,13 @@ export interface Seat {
 }
 
 /** `POST /matchmake/<method>/<target>` with a JSON body; resolves with the HTTP status and parsed answer. */
-export async function matchmake(httpUrl: string, method: string, target: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; answer: unknown }> {
+export async function matchmake(
+  httpUrl: string,
+  method: string,
+  target: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; answer: unknown }> {
   const response = await fetch(`${httpUrl}/matchmake/${method}/${target}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

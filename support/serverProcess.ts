@@ -247,7 +247,9 @@ export class ServerProcess {
       if (await this.answers(readiness)) return this;
       await sleep(100);
     }
-    const why = this.hasExited ? `exited (${describeExit(this.status ?? { code: null, signal: null })})` : `not ready within ${timeoutMs} ms`;
+    const why = this.hasExited
+      ? `exited (${describeExit(this.status ?? { code: null, signal: null })})`
+      : `not ready within ${timeoutMs} ms`;
     throw new Error(`server ${this.label} ${why}\n${this.output()}`);
   }
 

@@ -43,7 +43,12 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
  * Which of `servers` prints (or has printed) a log record satisfying `predicate` first — e.g. which
  * process hosts a room, from its "room created" line. Rejects after `timeoutMs`.
  */
-export function firstToLog(servers: ServerProcess[], predicate: (record: LogRecord) => boolean, timeoutMs = 5000, what = "matching log line"): Promise<ServerProcess> {
+export function firstToLog(
+  servers: ServerProcess[],
+  predicate: (record: LogRecord) => boolean,
+  timeoutMs = 5000,
+  what = "matching log line",
+): Promise<ServerProcess> {
   const already = servers.find((server) => server.logs.some(predicate));
   if (already !== undefined) return Promise.resolve(already);
   return new Promise((resolveServer, reject) => {

@@ -41,6 +41,9 @@ export class Flags {
   list(name: string, fallback: readonly string[]): string[] {
     const raw = this.values.get(name);
     if (raw === undefined) return [...fallback];
-    return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
+    return raw
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
   }
 }

@@ -14,7 +14,11 @@ export function ignoreOtherMessages(room: JamRoom): JamRoom {
   return room;
 }
 
-export function onServerMessage<K extends keyof ServerMessages>(room: JamRoom, type: K, listener: (message: ServerMessages[K]) => void): () => void {
+export function onServerMessage<K extends keyof ServerMessages>(
+  room: JamRoom,
+  type: K,
+  listener: (message: ServerMessages[K]) => void,
+): () => void {
   return room.onMessage(type, listener);
 }
 
@@ -22,13 +26,21 @@ export function onServerMessage<K extends keyof ServerMessages>(room: JamRoom, t
  * `rooms` rooms of `perRoom` clients: the first of each creates it, the others join it by code
  * (in parallel, as musicians following a shared link would). Rooms are opened one after another.
  */
-export async function openRooms(url: string, rooms: number, perRoom: number, label: string, options: Record<string, unknown> = {}): Promise<JamRoom[][]> {
+export async function openRooms(
+  url: string,
+  rooms: number,
+  perRoom: number,
+  label: string,
+  options: Record<string, unknown> = {},
+): Promise<JamRoom[][]> {
   const client = new Client(url);
   const opened: JamRoom[][] = [];
   for (let r = 0; r < rooms; r++) {
     const host = ignoreOtherMessages(await client.create<JamState>(JAM_ROOM, { ...options, name: `${label}${r}-0` }));
     const guests = await Promise.all(
-      Array.from({ length: perRoom - 1 }, (_, i) => client.joinById<JamState>(host.roomId, { name: `${label}${r}-${i + 1}` }).then(ignoreOtherMessages)),
+      Array.from({ length: perRoom - 1 }, (_, i) =>
+        client.joinById<JamState>(host.roomId, { name: `${label}${r}-${i + 1}` }).then(ignoreOtherMessages),
+      ),
     );
     opened.push([host, ...guests]);
   }

@@ -79,7 +79,10 @@ export function machineInfo(): MachineInfo {
 }
 
 /** Other processes busy on the CPU right now (pid, command, %CPU over ~1 s), to warn about a noisy machine. */
-export function busyProcesses(excludePids: ReadonlySet<number>, sampleMs = 1000): Promise<{ pid: number; command: string; cpuPct: number }[]> {
+export function busyProcesses(
+  excludePids: ReadonlySet<number>,
+  sampleMs = 1000,
+): Promise<{ pid: number; command: string; cpuPct: number }[]> {
   const read = (): Map<number, { ticks: number; command: string }> => {
     const out = new Map<number, { ticks: number; command: string }>();
     for (const entry of readdirSafe("/proc")) {

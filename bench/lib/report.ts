@@ -50,7 +50,10 @@ export interface Row {
 const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
   a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? undefined : Math.round((a / b) * 100) / 100;
 
-function row(partial: Omit<Row, "ratioWs" | "ratioSocketio" | "verdict" | "target"> & { target?: string; verdict?: Verdict }, withRatios = true): Row {
+function row(
+  partial: Omit<Row, "ratioWs" | "ratioSocketio" | "verdict" | "target"> & { target?: string; verdict?: Verdict },
+  withRatios = true,
+): Row {
   const base = partial.jamLoadgen ?? partial.jam;
   return {
     ...partial,
@@ -64,7 +67,12 @@ function row(partial: Omit<Row, "ratioWs" | "ratioSocketio" | "verdict" | "targe
 const atMost = (value: number | undefined, limit: number): Verdict =>
   value === undefined || !Number.isFinite(value) ? "n/a" : value <= limit ? "met" : "NOT met";
 
-export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socketio: TargetFigures | undefined, relayConfigs: RelayConfig[]): Row[] {
+export function buildRows(
+  jam: JamFigures,
+  ws: TargetFigures | undefined,
+  socketio: TargetFigures | undefined,
+  relayConfigs: RelayConfig[],
+): Row[] {
   const rows: Row[] = [];
   const load = relayKey(relayConfigs[0] ?? { rooms: 50, perRoom: 8, rate: 8 });
   for (const config of relayConfigs) {
@@ -85,20 +93,41 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     if (own === undefined && lg === undefined && w === undefined && s === undefined) continue;
     const section = `Relay ${key}`;
     const isHeadline = config.rooms === 50 && config.perRoom === 8 && config.rate === 8;
-    rows.push(row({ section, figure: "deliveries/s", jam: own?.deliveredPerSec, jamLoadgen: lg?.deliveredPerSec, ws: w?.deliveredPerSec, socketio: s?.deliveredPerSec }));
     rows.push(
       row({
         section,
-        figure: "loss %",
-        jam: own?.lossPct,
-        jamLoadgen: lg?.lossPct,
-        ws: w?.lossPct,
-        socketio: s?.lossPct,
-        target: isHeadline ? "0" : undefined,
-        verdict: isHeadline ? worst(atMost(own?.lossPct, 0), atMost(lg?.lossPct, 0)) : undefined,
-      }, false),
+        figure: "deliveries/s",
+        jam: own?.deliveredPerSec,
+        jamLoadgen: lg?.deliveredPerSec,
+        ws: w?.deliveredPerSec,
+        socketio: s?.deliveredPerSec,
+      }),
     );
-    rows.push(row({ section, figure: "latency p50 ms", jam: own?.latencyMs.p50, jamLoadgen: lg?.latencyMs.p50, ws: w?.latencyMs.p50, socketio: s?.latencyMs.p50 }));
+    rows.push(
+      row(
+        {
+          section,
+          figure: "loss %",
+          jam: own?.lossPct,
+          jamLoadgen: lg?.lossPct,
+          ws: w?.lossPct,
+          socketio: s?.lossPct,
+          target: isHeadline ? "0" : undefined,
+          verdict: isHeadline ? worst(atMost(own?.lossPct, 0), atMost(lg?.lossPct, 0)) : undefined,
+        },
+        false,
+      ),
+    );
+    rows.push(
+      row({
+        section,
+        figure: "latency p50 ms",
+        jam: own?.latencyMs.p50,
+        jamLoadgen: lg?.latencyMs.p50,
+        ws: w?.latencyMs.p50,
+        socketio: s?.latencyMs.p50,
+      }),
+    );
     rows.push(
       row({
         section,
@@ -111,22 +140,91 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
         verdict: isHeadline ? worst(atMost(own?.latencyMs.p99, 10), atMost(lg?.latencyMs.p99, 10)) : undefined,
       }),
     );
-    rows.push(row({ section, figure: "latency max ms", jam: own?.latencyMs.max, jamLoadgen: lg?.latencyMs.max, ws: w?.latencyMs.max, socketio: s?.latencyMs.max }));
-    const cpu = row({ section, figure: "server CPU µs / delivered note", jam: own?.cpuUsPerDelivery, jamLoadgen: lg?.cpuUsPerDelivery, ws: w?.cpuUsPerDelivery, socketio: s?.cpuUsPerDelivery });
+    rows.push(
+      row({
+        section,
+        figure: "latency max ms",
+        jam: own?.latencyMs.max,
+        jamLoadgen: lg?.latencyMs.max,
+        ws: w?.latencyMs.max,
+        socketio: s?.latencyMs.max,
+      }),
+    );
+    const cpu = row({
+      section,
+      figure: "server CPU µs / delivered note",
+      jam: own?.cpuUsPerDelivery,
+      jamLoadgen: lg?.cpuUsPerDelivery,
+      ws: w?.cpuUsPerDelivery,
+      socketio: s?.cpuUsPerDelivery,
+    });
     cpu.target = "≤ 1.10 × ws, ≤ 0.90 × Socket.IO";
-    cpu.verdict = cpu.ratioWs === undefined || cpu.ratioSocketio === undefined ? "n/a" : cpu.ratioWs <= 1.1 && cpu.ratioSocketio <= 0.9 ? "met" : "NOT met";
+    cpu.verdict =
+      cpu.ratioWs === undefined || cpu.ratioSocketio === undefined
+        ? "n/a"
+        : cpu.ratioWs <= 1.1 && cpu.ratioSocketio <= 0.9
+          ? "met"
+          : "NOT met";
     rows.push(cpu);
-    const runs = Math.max(runsOf(jam.relay).length, runsOf(jam.relayLoadgen).length, runsOf(ws?.relay).length, runsOf(socketio?.relay).length);
+    const runs = Math.max(
+      runsOf(jam.relay).length,
+      runsOf(jam.relayLoadgen).length,
+      runsOf(ws?.relay).length,
+      runsOf(socketio?.relay).length,
+    );
     if (runs > 1) {
-      rows.push(row({ section, figure: `  its spread (max − min) over the ${runs} runs`, jam: spread(jam.relay), jamLoadgen: spread(jam.relayLoadgen), ws: spread(ws?.relay), socketio: spread(socketio?.relay) }, false));
+      rows.push(
+        row(
+          {
+            section,
+            figure: `  its spread (max − min) over the ${runs} runs`,
+            jam: spread(jam.relay),
+            jamLoadgen: spread(jam.relayLoadgen),
+            ws: spread(ws?.relay),
+            socketio: spread(socketio?.relay),
+          },
+          false,
+        ),
+      );
     }
-    rows.push(row({ section, figure: "server CPU %", jam: own?.serverCpuPct, jamLoadgen: lg?.serverCpuPct, ws: w?.serverCpuPct, socketio: s?.serverCpuPct }));
-    rows.push(row({ section, figure: "load generator CPU %", jam: own?.generatorCpuPct, jamLoadgen: lg?.generatorCpuPct, ws: w?.generatorCpuPct, socketio: s?.generatorCpuPct }, false));
+    rows.push(
+      row({
+        section,
+        figure: "server CPU %",
+        jam: own?.serverCpuPct,
+        jamLoadgen: lg?.serverCpuPct,
+        ws: w?.serverCpuPct,
+        socketio: s?.serverCpuPct,
+      }),
+    );
+    rows.push(
+      row(
+        {
+          section,
+          figure: "load generator CPU %",
+          jam: own?.generatorCpuPct,
+          jamLoadgen: lg?.generatorCpuPct,
+          ws: w?.generatorCpuPct,
+          socketio: s?.generatorCpuPct,
+        },
+        false,
+      ),
+    );
     const apart = find(jam.relayInterleaved);
     if (apart !== undefined) {
       const figure = (what: string) => `${what}, each room's notes spread over the period (bench driver)`;
-      rows.push(row({ section, figure: figure("server CPU µs / delivered note"), jam: apart.cpuUsPerDelivery, ws: w?.cpuUsPerDelivery, socketio: s?.cpuUsPerDelivery }));
-      rows.push(row({ section, figure: figure("latency p99 ms"), jam: apart.latencyMs.p99, ws: w?.latencyMs.p99, socketio: s?.latencyMs.p99 }));
+      rows.push(
+        row({
+          section,
+          figure: figure("server CPU µs / delivered note"),
+          jam: apart.cpuUsPerDelivery,
+          ws: w?.cpuUsPerDelivery,
+          socketio: s?.cpuUsPerDelivery,
+        }),
+      );
+      rows.push(
+        row({ section, figure: figure("latency p99 ms"), jam: apart.latencyMs.p99, ws: w?.latencyMs.p99, socketio: s?.latencyMs.p99 }),
+      );
       rows.push(row({ section, figure: figure("loss %"), jam: apart.lossPct, ws: w?.lossPct, socketio: s?.lossPct }, false));
     }
   }
@@ -158,11 +256,32 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     const section = `State: tempo change seen by all, under ${load} load`;
     rows.push(row({ section, figure: "p50 ms", jam: jam.state.seenByAllMs.p50 }, false));
     const missed = jam.state.missed > 0;
-    rows.push(row({ section, figure: "p99 ms", jam: jam.state.seenByAllMs.p99, target: "≤ 60", verdict: missed ? "NOT met" : atMost(jam.state.seenByAllMs.p99, 60) }, false));
-    rows.push(row({ section, figure: "changes not seen by all within 2 s", jam: jam.state.missed, target: "0", verdict: atMost(jam.state.missed, 0) }, false));
+    rows.push(
+      row(
+        {
+          section,
+          figure: "p99 ms",
+          jam: jam.state.seenByAllMs.p99,
+          target: "≤ 60",
+          verdict: missed ? "NOT met" : atMost(jam.state.seenByAllMs.p99, 60),
+        },
+        false,
+      ),
+    );
+    rows.push(
+      row(
+        { section, figure: "changes not seen by all within 2 s", jam: jam.state.missed, target: "0", verdict: atMost(jam.state.missed, 0) },
+        false,
+      ),
+    );
   }
 
-  const memory = (pick: (figures: TargetFigures) => MemoryResult | undefined, section: string, per: "client" | "room", limitWs?: number): void => {
+  const memory = (
+    pick: (figures: TargetFigures) => MemoryResult | undefined,
+    section: string,
+    per: "client" | "room",
+    limitWs?: number,
+  ): void => {
     const j = pick(jam);
     const w = ws === undefined ? undefined : pick(ws);
     const s = socketio === undefined ? undefined : pick(socketio);
@@ -183,7 +302,11 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     rows.push(row({ section, figure: "RSS MiB loaded (baseline)", jam: j?.loadedRssMiB, ws: w?.loadedRssMiB, socketio: s?.loadedRssMiB }));
   };
   memory((f) => f.memoryClients, `Memory at ${jam.memoryClients?.clients ?? ws?.memoryClients?.clients ?? 1000} clients`, "client", 1.3);
-  memory((f) => f.memoryRooms, `Memory per idle room (1 client each, ${jam.memoryRooms?.rooms ?? ws?.memoryRooms?.rooms ?? ""} rooms)`, "room");
+  memory(
+    (f) => f.memoryRooms,
+    `Memory per idle room (1 client each, ${jam.memoryRooms?.rooms ?? ws?.memoryRooms?.rooms ?? ""} rooms)`,
+    "room",
+  );
 
   for (const [label, clock] of [
     ["idle", jam.clockIdle],
@@ -192,7 +315,9 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     if (clock === undefined) continue;
     const section = `Clock sync, ${label}`;
     rows.push(row({ section, figure: "offset error p50 ms", jam: clock.errorMs.p50 }, false));
-    rows.push(row({ section, figure: "offset error p95 ms", jam: clock.errorMs.p95, target: "≤ 2", verdict: atMost(clock.errorMs.p95, 2) }, false));
+    rows.push(
+      row({ section, figure: "offset error p95 ms", jam: clock.errorMs.p95, target: "≤ 2", verdict: atMost(clock.errorMs.p95, 2) }, false),
+    );
     rows.push(row({ section, figure: "ping RTT p50 ms", jam: clock.rttMs.p50 }, false));
   }
 
@@ -203,15 +328,29 @@ export function buildRows(jam: JamFigures, ws: TargetFigures | undefined, socket
     rows.push(row({ section, figure: "send-time bracket p50 ms (pongs around each patch)", jam: seq.bracketMs.p50 }, false));
     rows.push(row({ section, figure: "currentStep = formula at send time", jam: seq.exact }, false));
     rows.push(row({ section, figure: "off by one within 2 ms of a step boundary", jam: seq.offByOneNearBoundary }, false));
-    rows.push(row({ section, figure: "inconsistent with the formula at send time", jam: seq.inconsistent, target: "0", verdict: atMost(seq.inconsistent, 0) }, false));
     rows.push(
-      row({
-        section,
-        figure: "drift after the run, steps",
-        jam: seq.driftSteps,
-        target: "0 after 10 min",
-        verdict: seq.minutes >= 10 ? atMost(Math.abs(seq.driftSteps), 0) : "n/a",
-      }, false),
+      row(
+        {
+          section,
+          figure: "inconsistent with the formula at send time",
+          jam: seq.inconsistent,
+          target: "0",
+          verdict: atMost(seq.inconsistent, 0),
+        },
+        false,
+      ),
+    );
+    rows.push(
+      row(
+        {
+          section,
+          figure: "drift after the run, steps",
+          jam: seq.driftSteps,
+          target: "0 after 10 min",
+          verdict: seq.minutes >= 10 ? atMost(Math.abs(seq.driftSteps), 0) : "n/a",
+        },
+        false,
+      ),
     );
   }
   return rows;
@@ -234,13 +373,35 @@ const cell = (value: number | undefined): string => (value === undefined || Numb
 const times = (value: number | undefined): string => (value === undefined ? "—" : `${value}×`);
 
 export function markdownTable(rows: readonly Row[], withLoadgenColumn: boolean): string {
-  const header = ["section", "figure", "jam-server", ...(withLoadgenColumn ? ["jam-server (loadgen.js)"] : []), "raw ws", "Socket.IO", "÷ ws", "÷ Socket.IO", "target", "met?"];
+  const header = [
+    "section",
+    "figure",
+    "jam-server",
+    ...(withLoadgenColumn ? ["jam-server (loadgen.js)"] : []),
+    "raw ws",
+    "Socket.IO",
+    "÷ ws",
+    "÷ Socket.IO",
+    "target",
+    "met?",
+  ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   let lastSection = "";
   for (const r of rows) {
     const section = r.section === lastSection ? "" : r.section;
     lastSection = r.section;
-    const cells = [section, r.figure, cell(r.jam), ...(withLoadgenColumn ? [cell(r.jamLoadgen)] : []), cell(r.ws), cell(r.socketio), times(r.ratioWs), times(r.ratioSocketio), r.target, r.verdict];
+    const cells = [
+      section,
+      r.figure,
+      cell(r.jam),
+      ...(withLoadgenColumn ? [cell(r.jamLoadgen)] : []),
+      cell(r.ws),
+      cell(r.socketio),
+      times(r.ratioWs),
+      times(r.ratioSocketio),
+      r.target,
+      r.verdict,
+    ];
     lines.push(`| ${cells.join(" | ")} |`);
   }
   return lines.join("\n");

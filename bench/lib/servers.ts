@@ -45,9 +45,12 @@ export class BenchServer {
     if (await portInUse(port)) throw new Error(`port ${port} is in use: choose another with --port`);
     const refDir = options.refDir ?? "";
     const entry: ServerEntry =
-      target === "jam" ? { kind: "build" } : { kind: "script", script: join(refDir, target === "ws" ? "baseline-ws.js" : "baseline-socketio.js"), cwd: refDir };
+      target === "jam"
+        ? { kind: "build" }
+        : { kind: "script", script: join(refDir, target === "ws" ? "baseline-ws.js" : "baseline-socketio.js"), cwd: refDir };
     // The jam server runs with its production flags (entry "build"); the reference relays with node's defaults.
-    const env = target === "jam" ? { LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", HTTP_RATE_LIMITS: BENCH_HTTP_RATE_LIMITS, ...options.env } : {};
+    const env =
+      target === "jam" ? { LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", HTTP_RATE_LIMITS: BENCH_HTTP_RATE_LIMITS, ...options.env } : {};
     const server = new ServerProcess({ port, entry, env, nodeArgs: options.nodeArgs, label: TARGET_LABEL[target] });
     try {
       await server.ready(target === "jam" ? "health" : "port", timeoutMs);

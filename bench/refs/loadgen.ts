@@ -67,7 +67,16 @@ export function referenceDir(candidate: string): { dir: string } | { missing: st
 export function runLoadgen(refDir: string, args: LoadgenArgs): LoadgenRun {
   const argv = ["-r", "ts-node/register/transpile-only", "-r", WINDOW_PROBE, join(refDir, "loadgen.js")];
   // loadgen.js calls the jam server's contract "colyseus".
-  argv.push("--target", args.target === "jam" ? "colyseus" : args.target, "--url", args.url, "--rooms", String(args.rooms), "--per-room", String(args.perRoom));
+  argv.push(
+    "--target",
+    args.target === "jam" ? "colyseus" : args.target,
+    "--url",
+    args.url,
+    "--rooms",
+    String(args.rooms),
+    "--per-room",
+    String(args.perRoom),
+  );
   argv.push("--rate", String(args.rate), "--seconds", String(args.seconds), "--warmup", String(args.warmup), "--pid", String(args.pid));
   const child = spawn(process.execPath, argv, {
     cwd: REPO_ROOT,

@@ -16,7 +16,8 @@ import { round, summarize } from "../lib/stats";
 import { WallClock, sleep } from "../lib/wallClock";
 import { ServerClock, monotonicNow, type PingChannel } from "../../client/src/clock";
 
-export const LIBRARY_ESTIMATOR = "client library: ServerClock of client/src/clock.ts, default options (burst of 8 pings 50 ms apart, mean offset of the 3 shortest round trips)";
+export const LIBRARY_ESTIMATOR =
+  "client library: ServerClock of client/src/clock.ts, default options (burst of 8 pings 50 ms apart, mean offset of the 3 shortest round trips)";
 export const BENCH_ESTIMATOR = "bench: NTP-style, offset of the min-RTT sample among the last 8 pings (bench/scenarios/clock.ts)";
 
 interface Estimate {
@@ -30,7 +31,12 @@ interface Estimate {
 }
 
 /** One client's estimator: runs until `until`, calling `report` with each estimate. */
-type Estimator = (room: JamRoom, clock: WallClock, until: () => boolean, report: (estimate: Estimate, rawOffsets: number[], rtts: number[]) => void) => Promise<number>;
+type Estimator = (
+  room: JamRoom,
+  clock: WallClock,
+  until: () => boolean,
+  report: (estimate: Estimate, rawOffsets: number[], rtts: number[]) => void,
+) => Promise<number>;
 
 function channelOf(room: JamRoom): PingChannel {
   return {

@@ -186,7 +186,12 @@ export async function sequencer(flags: Flags, link: RunnerLink): Promise<Sequenc
       inconsistent++;
       counts.inconsistent++;
       if (worst === undefined || Math.abs(verdict.stepError) > Math.abs(worst.stepError) || verdict.msFromBracket > worst.msFromBracket) {
-        worst = { stepError: verdict.stepError, msFromBracket: round(verdict.msFromBracket), bracketMs: round(to - from), phase: patch.phase };
+        worst = {
+          stepError: verdict.stepError,
+          msFromBracket: round(verdict.msFromBracket),
+          bracketMs: round(to - from),
+          phase: patch.phase,
+        };
       }
     }
   }

@@ -11,10 +11,7 @@ import { JAM_ROOM_NAME, normalizeRoomCode } from "./roomCode";
 import type { CreateOptions, JamState, JoinOptions, RoomInfo } from "./types";
 
 /** The part of `fetch` the client uses; inject one for tests or odd environments. */
-export type FetchLike = (
-  url: string,
-  init?: { headers?: Record<string, string> },
-) => Promise<{ status: number; json(): Promise<unknown> }>;
+export type FetchLike = (url: string, init?: { headers?: Record<string, string> }) => Promise<{ status: number; json(): Promise<unknown> }>;
 
 export interface JamClientOptions {
   /** Default: the global `fetch`. */
@@ -49,10 +46,12 @@ export class JamClient {
     this.colyseus = new Client(endpoint, options.headers === undefined ? undefined : { headers: options.headers });
     this.httpBase = httpBaseOf(endpoint);
     const globalFetch = (globalThis as { fetch?: FetchLike }).fetch;
-    this.fetch = options.fetch ?? ((url, init) => {
-      if (globalFetch === undefined) throw new Error("no fetch in this environment: pass options.fetch");
-      return globalFetch(url, init);
-    });
+    this.fetch =
+      options.fetch ??
+      ((url, init) => {
+        if (globalFetch === undefined) throw new Error("no fetch in this environment: pass options.fetch");
+        return globalFetch(url, init);
+      });
     this.sessionOptions = {
       ...(options.backoffMs !== undefined && { backoffMs: options.backoffMs }),
       ...(options.reconnectGraceMs !== undefined && { reconnectGraceMs: options.reconnectGraceMs }),

@@ -90,7 +90,6 @@ export interface SessionOptions {
 /** A consented leave that the server does not confirm within this is closed by hand. */
 const LEAVE_TIMEOUT_MS = 3000;
 
-
 type MessageListener<K extends ServerMessageType> = (message: ServerMessages[K]) => void;
 type MessageListeners = { [K in ServerMessageType]: Set<MessageListener<K>> };
 

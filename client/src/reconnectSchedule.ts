@@ -26,7 +26,12 @@ export function latestAttemptStartMs(graceMs: number): number {
  * and the previous attempt started at `previousStartMs` (-Infinity before the first); null when
  * the grace leaves no room for it.
  */
-export function nextAttemptStartMs(schedule: ReconnectSchedule, attempt: number, elapsedMs: number, previousStartMs: number): number | null {
+export function nextAttemptStartMs(
+  schedule: ReconnectSchedule,
+  attempt: number,
+  elapsedMs: number,
+  previousStartMs: number,
+): number | null {
   const { backoffMs } = schedule;
   const wait = backoffMs[Math.min(attempt - 1, backoffMs.length - 1)] ?? 0;
   const startAt = Math.min(elapsedMs + wait, latestAttemptStartMs(schedule.graceMs));

@@ -54,12 +54,7 @@ export function stepDurationMs(state: Pick<TransportState, "tempo">): number {
  * (`[a, b)`, then `[b, c)`) never return a step twice nor miss one. Steps of the lead-in (before the
  * start step of a `play`/`seek`) are never returned.
  */
-export function upcomingSteps(
-  state: TransportState,
-  fromServerTime: number,
-  untilServerTime: number,
-  limit = 1024,
-): ScheduledStep[] {
+export function upcomingSteps(state: TransportState, fromServerTime: number, untilServerTime: number, limit = 1024): ScheduledStep[] {
   if (!state.isPlaying || !(untilServerTime > fromServerTime)) return [];
   const { playStartedAt, loopSteps } = state;
   const ms = stepMs(state.tempo);

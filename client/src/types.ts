@@ -48,10 +48,9 @@ export type SetStepPayload = OutgoingMessage<"setStep">;
 export type SignalKind = OutgoingMessage<"signal">["kind"];
 
 /** `join(code, options)`: the musician. With `JWT_SECRET` on the server, `token` carries the name. */
-export type JoinOptions = (
-  | { name: JoinProfile["name"]; token?: string }
-  | { token: string; name?: JoinProfile["name"] }
-) & { instrument?: JoinProfile["instrument"] };
+export type JoinOptions = ({ name: JoinProfile["name"]; token?: string } | { token: string; name?: JoinProfile["name"] }) & {
+  instrument?: JoinProfile["instrument"];
+};
 
 /** `create(options)`: the musician, and the room's own settings (all optional, server defaults). */
 export type CreateOptions = JoinOptions & Partial<RoomOptions>;

@@ -84,7 +84,9 @@ async function main(): Promise<void> {
         `server RSS ${idle.rss} MiB before, ${after.rss} MiB after, peak ${after.peak} MiB\n`,
     );
     const rooms = await roomsIn10s(server);
-    process.stdout.write(`rooms created by one address in ${CREATE_SECONDS} s (${CONCURRENCY} at a time): ${rooms.created} (refused: ${rooms.refused})\n`);
+    process.stdout.write(
+      `rooms created by one address in ${CREATE_SECONDS} s (${CONCURRENCY} at a time): ${rooms.created} (refused: ${rooms.refused})\n`,
+    );
   } finally {
     server.kill("SIGKILL");
     await server.exited;

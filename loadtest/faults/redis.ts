@@ -26,7 +26,10 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function byRoute(failing: string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const line of failing) {
-    const route = (line.split(" on ")[0] ?? line).split(" through ")[0]!.replace(/\/rooms\/\w+/, "/rooms/:code").replace(/joinById \w+/, "joinById");
+    const route = (line.split(" on ")[0] ?? line)
+      .split(" through ")[0]!
+      .replace(/\/rooms\/\w+/, "/rooms/:code")
+      .replace(/joinById \w+/, "joinById");
     counts[route] = (counts[route] ?? 0) + 1;
   }
   return counts;
@@ -35,7 +38,9 @@ function byRoute(failing: string[]): Record<string, number> {
 async function outage() {
   const redis = await RedisServer.start();
   const env = { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "warn" };
-  const servers = await Promise.all([2810, 2811].map((port, i) => startServer({ port, label: "AB"[i], env: { ...env, LOG_LEVEL: "info" } })));
+  const servers = await Promise.all(
+    [2810, 2811].map((port, i) => startServer({ port, label: "AB"[i], env: { ...env, LOG_LEVEL: "info" } })),
+  );
   const rooms: Room[] = [];
   for (let i = 0; i < 6; i++) rooms.push(await new Client(servers[i % 2]!.endpoint).create("jam", { name: `Host ${i}` }));
   const codes = rooms.map((room) => room.roomId);
@@ -101,7 +106,11 @@ async function outage() {
 
 async function shutdownWhileDown() {
   const redis = await RedisServer.start();
-  const server = await startServer({ port: 2812, label: "S", env: { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: "300" } });
+  const server = await startServer({
+    port: 2812,
+    label: "S",
+    env: { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: "300" },
+  });
   const client = new Client(server.endpoint);
   const rooms: Room[] = [];
   for (let i = 0; i < 2; i++) {
@@ -124,7 +133,14 @@ async function shutdownWhileDown() {
   const exit = await within(server.exited, 30_000, "exit after SIGTERM");
   await within(closed, 5000, "connections closed").catch(() => undefined);
   await killAll();
-  return { clients: rooms.length, toldServerRestart: told, closeCodes, exitCode: exit.code, exitSignal: exit.signal, exitAfterMs: Date.now() - sigtermAt };
+  return {
+    clients: rooms.length,
+    toldServerRestart: told,
+    closeCodes,
+    exitCode: exit.code,
+    exitSignal: exit.signal,
+    exitAfterMs: Date.now() - sigtermAt,
+  };
 }
 
 async function main() {

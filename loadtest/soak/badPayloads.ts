@@ -85,7 +85,11 @@ export function badPayloads(me: Sender): BadPayload[] {
  * Counts an `error` message a client got: a rate limit (expected only in its own flood), or the
  * answer to the oldest malformed payload still unanswered (`expected`, oldest first).
  */
-export function countErrorAnswer(message: unknown, receiver: { name: string; isHost: boolean; flooding: boolean }, expected: ExpectedError[]): void {
+export function countErrorAnswer(
+  message: unknown,
+  receiver: { name: string; isHost: boolean; flooding: boolean },
+  expected: ExpectedError[],
+): void {
   if (!isRecord(message) || typeof message.code !== "string") {
     stats.unexpectedErrors++;
     example("unexpectedError", `malformed error message: ${JSON.stringify(message)}`);

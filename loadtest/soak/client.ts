@@ -7,7 +7,17 @@ import type { Client } from "colyseus.js";
 import { sleep, valueWithin } from "../../support/waiting";
 import { badPayloads, countErrorAnswer, type ExpectedError } from "./badPayloads";
 import { describeError } from "./format";
-import { isRecord, LOOP_STEPS, NOTE_LEAD_MS, noteFor, PING_EVERY_MS, TRACK_ID, velocityFor, type JamRoomHandle, type JamView } from "./messages";
+import {
+  isRecord,
+  LOOP_STEPS,
+  NOTE_LEAD_MS,
+  noteFor,
+  PING_EVERY_MS,
+  TRACK_ID,
+  velocityFor,
+  type JamRoomHandle,
+  type JamView,
+} from "./messages";
 import { countNote, countTail, sessions } from "./noteCounting";
 import { NoteLedger } from "./noteLedger";
 import type { SoakOptions } from "./options";
@@ -22,7 +32,6 @@ export interface RoomGroup {
   code: string;
   clients: SoakClient[];
 }
-
 
 export class SoakClient {
   phase: Phase = "idle";
@@ -156,7 +165,8 @@ export class SoakClient {
       this.nextHostActionAt = now + between(5000, 15000);
     }
     if (now >= this.nextStepEditAt) {
-      if (this.send("setStep", { track: TRACK_ID, step: randomInt(0, LOOP_STEPS - 1), on: random() < 0.5, note: randomInt(36, 84) })) stats.stepEdits++;
+      if (this.send("setStep", { track: TRACK_ID, step: randomInt(0, LOOP_STEPS - 1), on: random() < 0.5, note: randomInt(36, 84) }))
+        stats.stepEdits++;
       this.nextStepEditAt = now + between(10_000, 30_000);
     }
     if (now >= this.nextBadAt) {
@@ -273,7 +283,11 @@ export class SoakClient {
       // A frame over MAX_PAYLOAD_BYTES (16 KB): the server must close this connection with 1009.
       const to = this.group.clients.find((c) => c !== this && c.connected)?.sessionId ?? this.sessionId;
       room.send("signal", { to, kind: "ice", data: "x".repeat(20_000) });
-      const closedInTime = await valueWithin(closed.then(() => true), 5000, false);
+      const closedInTime = await valueWithin(
+        closed.then(() => true),
+        5000,
+        false,
+      );
       if (!closedInTime) {
         stats.oversizeNotClosed++;
         example("oversizeNotClosed", `${this.name}: no close 5 s after a 20 KB frame`);

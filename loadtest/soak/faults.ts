@@ -11,7 +11,6 @@ import { RedisServer } from "../../support/redisServer";
 import { connectSeat, neverRead, reserveSeat, type RawConnection } from "../../support/rawSeats";
 import { sleep } from "../../support/waiting";
 
-
 async function answers(url: string, init?: RequestInit): Promise<boolean> {
   try {
     const response = await fetch(url, { ...init, signal: AbortSignal.timeout(2000) });
@@ -69,14 +68,23 @@ export class SoakRedis {
     while (Date.now() - back < deadlineMs) {
       const results = await Promise.all(probed.map((code) => answers(`${endpoint}/rooms/${code}`)));
       codesHeld = results.filter(Boolean).length;
-      const routes = await Promise.all([`${endpoint}/health`, `${endpoint}/rooms`, `${endpoint}/metrics`, `${endpoint}/ready`].map((url) => answers(url)));
+      const routes = await Promise.all(
+        [`${endpoint}/health`, `${endpoint}/rooms`, `${endpoint}/metrics`, `${endpoint}/ready`].map((url) => answers(url)),
+      );
       if (codesHeld === probed.length && routes.every(Boolean) && (await this.canCreate(endpoint))) {
         recoveredAfterMs = Date.now() - back;
         break;
       }
       await sleep(250);
     }
-    return { downS, recoveredAfterMs, codesHeld, codesProbed: probed.length, healthAnsweredWhileDown: healthAnswered, healthTriedWhileDown: healthTried };
+    return {
+      downS,
+      recoveredAfterMs,
+      codesHeld,
+      codesProbed: probed.length,
+      healthAnsweredWhileDown: healthAnswered,
+      healthTriedWhileDown: healthTried,
+    };
   }
 
   private async canCreate(endpoint: string): Promise<boolean> {

@@ -82,15 +82,17 @@ async function withRetries(what: string, attempts: number, action: () => Promise
   return false;
 }
 
-
 function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   seedRandom(options.seed);
   // Whatever hangs (a join that never answers, say), the soak ends: its minutes plus 5 minutes at most.
-  setTimeout(() => {
-    console.error("[soak] WATCHDOG: still running 5 minutes after the planned end; exiting");
-    process.exit(3);
-  }, (options.minutes + 5) * 60_000).unref();
+  setTimeout(
+    () => {
+      console.error("[soak] WATCHDOG: still running 5 minutes after the planned end; exiting");
+      process.exit(3);
+    },
+    (options.minutes + 5) * 60_000,
+  ).unref();
   return soak(options);
 }
 
@@ -230,7 +232,9 @@ async function soak(options: SoakOptions): Promise<number> {
   if (drained.health !== undefined && (drained.health.rooms !== 0 || drained.health.clients !== 0)) {
     example("stuck", `after every client left: ${JSON.stringify(drained.health)}`);
   }
-  console.log(`[soak] all clients closed; server now ${JSON.stringify(drained.health ?? "unreachable")} (${drainS.toFixed(1)} s after wind-down began)`);
+  console.log(
+    `[soak] all clients closed; server now ${JSON.stringify(drained.health ?? "unreachable")} (${drainS.toFixed(1)} s after wind-down began)`,
+  );
 
   if (serverDown() && server?.stopRequested !== true) crashed = true;
   if (server !== undefined && (await server.stop(20_000))) console.log("[soak] server still running 20000 ms after SIGTERM: SIGKILL");

@@ -21,7 +21,10 @@ export function countNote(receiver: SoakClient, message: unknown): void {
   const sender = typeof senderId === "string" ? sessions.get(senderId) : undefined;
   if (sender === undefined || sender.group !== receiver.group || sender === receiver) {
     stats.notesMisrouted++;
-    example("misrouted", `${receiver.name} in ${receiver.group.code} got ${JSON.stringify(message)} from ${sender?.name ?? "unknown"} in ${sender?.group.code ?? "?"}`);
+    example(
+      "misrouted",
+      `${receiver.name} in ${receiver.group.code} got ${JSON.stringify(message)} from ${sender?.name ?? "unknown"} in ${sender?.group.code ?? "?"}`,
+    );
     return;
   }
   const seq = message.seq;
@@ -29,7 +32,14 @@ export function countNote(receiver: SoakClient, message: unknown): void {
     stats.floodNotesDelivered++;
     return;
   }
-  if (typeof seq !== "number" || message.note !== noteFor(seq) || message.velocity !== velocityFor(seq) || typeof message.at !== "number" || typeof message.instrument !== "string" || message.on !== true) {
+  if (
+    typeof seq !== "number" ||
+    message.note !== noteFor(seq) ||
+    message.velocity !== velocityFor(seq) ||
+    typeof message.at !== "number" ||
+    typeof message.instrument !== "string" ||
+    message.on !== true
+  ) {
     stats.notesCorrupt++;
     example("corrupt", JSON.stringify(message));
     return;
@@ -53,7 +63,10 @@ function countGap(receiver: SoakClient, sender: SoakClient, gap: Gap): void {
   stats.notesExcused += gap.excused;
   if (gap.lost > 0) {
     stats.notesLost += gap.lost;
-    example("lost", `${receiver.name} (${receiver.sessionId}) missed ${gap.lost} of seqs ${gap.from}…${gap.to} from ${sender.name} (${sender.sessionId}) in ${receiver.group.code} at ${new Date().toISOString()}`);
+    example(
+      "lost",
+      `${receiver.name} (${receiver.sessionId}) missed ${gap.lost} of seqs ${gap.from}…${gap.to} from ${sender.name} (${sender.sessionId}) in ${receiver.group.code} at ${new Date().toISOString()}`,
+    );
   }
 }
 

@@ -22,7 +22,6 @@ export interface SoakOptions {
   seed: number;
 }
 
-
 const USAGE = `usage: npm run soak -- [--rooms N=50] [--per-room K=10] [--minutes M=10] [--note-rate R=4]
        [--endpoint http://127.0.0.1:PORT] [--port P=2567] [--drop-every S=300] [--flood-every S=600]
        [--flood-notes N=300] [--bad-every S=30] [--redis-down S=10] [--slow-consumers N=2] [--seed N]`;
@@ -95,4 +94,3 @@ function checkLocalEndpoint(raw: string): string {
   const protocol = url.protocol === "https:" || url.protocol === "wss:" ? "https:" : "http:";
   return `${protocol}//${url.host}`;
 }
-

@@ -48,7 +48,12 @@ export class ProgressReport {
     private readonly everyone: readonly SoakClient[],
     startSample: ServerSample,
   ) {
-    this.cpuMark = { at: Date.now(), self: process.cpuUsage(), serverCpuS: startSample.metrics.get("process_cpu_seconds_total"), machine: machineCpu() };
+    this.cpuMark = {
+      at: Date.now(),
+      self: process.cpuUsage(),
+      serverCpuS: startSample.metrics.get("process_cpu_seconds_total"),
+      machine: machineCpu(),
+    };
   }
 
   /** Prints the line for `label` ("start", "progress", "end") and starts a new window. */
@@ -57,7 +62,10 @@ export class ProgressReport {
     const selfCpu = process.cpuUsage(this.cpuMark.self);
     const wallS = Math.max(0.001, (now - this.cpuMark.at) / 1000);
     const serverCpuS = sample.metrics.get("process_cpu_seconds_total");
-    const serverPct = serverCpuS !== undefined && this.cpuMark.serverCpuS !== undefined ? Math.round(((serverCpuS - this.cpuMark.serverCpuS) / wallS) * 100) : null;
+    const serverPct =
+      serverCpuS !== undefined && this.cpuMark.serverCpuS !== undefined
+        ? Math.round(((serverCpuS - this.cpuMark.serverCpuS) / wallS) * 100)
+        : null;
     const selfPct = Math.round(((selfCpu.user + selfCpu.system) / 1e6 / wallS) * 100);
     const machine = machineCpu();
     const machinePct =

@@ -59,7 +59,6 @@ export async function sampleServer(endpoint: string): Promise<ServerSample> {
   return { at: Date.now(), health, metrics: metricsText === undefined ? new Map() : parseMetrics(metricsText) };
 }
 
-
 export interface MachineCpu {
   busy: number;
   total: number;
@@ -77,8 +76,12 @@ export function machineCpu(): MachineCpu | undefined {
   }
 }
 
-
-export function memory(sample: ServerSample): { heapUsed: number | null; rss: number | null; heapTotal: number | null; external: number | null } {
+export function memory(sample: ServerSample): {
+  heapUsed: number | null;
+  rss: number | null;
+  heapTotal: number | null;
+  external: number | null;
+} {
   const get = (name: string): number | null => sample.metrics.get(name) ?? null;
   return {
     heapUsed: get("nodejs_heap_size_used_bytes"),
@@ -91,4 +94,3 @@ export function memory(sample: ServerSample): { heapUsed: number | null; rss: nu
 export function diff(a: number | undefined, b: number | undefined): number | null {
   return a === undefined || b === undefined ? null : Number((a - b).toFixed(1));
 }
-

@@ -83,5 +83,13 @@ export const badSentByLabel: Record<string, number> = {};
 /** Every problem a user would notice, in one number. */
 export function errorsTotal(): number {
   const closes = Object.values(stats.unexpectedCloses).reduce((a, b) => a + b, 0);
-  return closes + stats.exceptions + stats.sendFailures + stats.joinsFailed + stats.unexpectedErrors + stats.badWrongAnswer + stats.rateLimitedOutsideFlood;
+  return (
+    closes +
+    stats.exceptions +
+    stats.sendFailures +
+    stats.joinsFailed +
+    stats.unexpectedErrors +
+    stats.badWrongAnswer +
+    stats.rateLimitedOutsideFlood
+  );
 }

@@ -32,14 +32,25 @@ export function printSummary(outcome: RunOutcome): void {
   const summary = {
     ok: !crashed,
     serverCrashed: crashed,
-    serverExit: server === undefined ? null : { code: server.exitStatus?.code ?? null, signal: server.exitStatus?.signal ?? null, afterSigterm: server.stopRequested },
+    serverExit:
+      server === undefined
+        ? null
+        : { code: server.exitStatus?.code ?? null, signal: server.exitStatus?.signal ?? null, afterSigterm: server.stopRequested },
     options,
     commit,
     srcDirty: dirty,
     minutesPlayed: Number(((windDown - started) / 60_000).toFixed(2)),
     clients: { target, joined: stats.joinsOk, joinFailed: stats.joinsFailed, heldAtEnd },
-    connectionsHeld: { start: startSample.health?.clients ?? null, end: endSample.health?.clients ?? null, afterLeave: drained.health?.clients ?? null },
-    roomsOnServer: { start: startSample.health?.rooms ?? null, end: endSample.health?.rooms ?? null, afterLeave: drained.health?.rooms ?? null },
+    connectionsHeld: {
+      start: startSample.health?.clients ?? null,
+      end: endSample.health?.clients ?? null,
+      afterLeave: drained.health?.clients ?? null,
+    },
+    roomsOnServer: {
+      start: startSample.health?.rooms ?? null,
+      end: endSample.health?.rooms ?? null,
+      afterLeave: drained.health?.rooms ?? null,
+    },
     notes: {
       sent: stats.notesSent,
       delivered: stats.notesDelivered,

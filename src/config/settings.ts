@@ -112,7 +112,12 @@ const envSchema = z.object({
   MAX_TRACKS: z.coerce.number().int().min(1).max(64).default(16),
   RECONNECT_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   PLAY_LEAD_IN_MS: z.coerce.number().int().min(0).max(5000).default(100),
-  MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024).default(16 * 1024),
+  MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(16 * 1024),
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   REDIS_URL: optionalText,
   PUBLIC_ADDRESS: optionalText,
@@ -123,17 +128,38 @@ const envSchema = z.object({
   FLOOD_SECONDS: z.coerce.number().int().min(1).max(600).default(DEFAULT_FLOOD_POLICY.seconds),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(5000),
   MONITOR_USER: z.string().trim().min(1).default("admin"),
-  CORS_ORIGINS: optionalText.transform((value) => value?.split(",").map((origin) => origin.trim()).filter(Boolean)).pipe(
-    z.array(z.url({ protocol: /^https?$/, message: "must be a comma-separated list of http(s) origins such as https://jam.example.com" })).optional(),
-  ),
+  CORS_ORIGINS: optionalText
+    .transform((value) =>
+      value
+        ?.split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.url({ protocol: /^https?$/, message: "must be a comma-separated list of http(s) origins such as https://jam.example.com" }),
+        )
+        .optional(),
+    ),
   // Secrets are taken as given (spaces at either end may be part of them); a blank one is unset.
   MONITOR_PASSWORD: z
     .string()
     .optional()
     .transform((value) => (value?.trim() === "" ? undefined : value)),
   JWT_SECRET: z.string().min(32, "must be at least 32 characters (256 bits for HS256)").optional(),
-  JWT_MAX_AGE_S: z.coerce.number().int().min(1).max(365 * 86400).default(86400),
-  MAX_BUFFERED_KB: z.coerce.number().int().min(16).max(1024 * 1024).default(1024),
+  JWT_MAX_AGE_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 86400)
+    .default(86400),
+  MAX_BUFFERED_KB: z.coerce
+    .number()
+    .int()
+    .min(16)
+    .max(1024 * 1024)
+    .default(1024),
   // e.g. {"create":{"perMinute":10,"burst":20},"join":{"perMinute":120,"burst":120}}
   HTTP_RATE_LIMITS: optionalText.transform(parseJsonOrKeep).pipe(httpRateLimitOverrides.optional()),
   TRUST_PROXY: optionalText,

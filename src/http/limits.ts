@@ -69,7 +69,10 @@ function limiterOf(name: string, limit: HttpRateLimit, storeOf: StoreOf, logger:
   const prefix = `jam:http:${name}`;
   let limiter: { consume(key: string): Promise<RateLimiterRes> };
   if (limit.burst > limit.perMinute) {
-    limiter = new BurstyRateLimiter(storeOf(prefix, limit.perMinute, 60), storeOf(`${prefix}:burst`, limit.burst - limit.perMinute, BURST_WINDOW_S));
+    limiter = new BurstyRateLimiter(
+      storeOf(prefix, limit.perMinute, 60),
+      storeOf(`${prefix}:burst`, limit.burst - limit.perMinute, BURST_WINDOW_S),
+    );
   } else {
     // A burst below the rate: the same rate over a shorter window, so no more than `burst` at once.
     limiter = storeOf(prefix, limit.burst, Math.max(1, Math.round((60 * limit.burst) / limit.perMinute)));
@@ -105,7 +108,11 @@ function redisClient(url: string, watch: RedisConnections): Redis {
   return redis;
 }
 
-export function httpLimits(settings: Pick<Settings, "httpRateLimits" | "redisUrl">, redisWatch: RedisConnections | undefined, logger: Logger): HttpLimits {
+export function httpLimits(
+  settings: Pick<Settings, "httpRateLimits" | "redisUrl">,
+  redisWatch: RedisConnections | undefined,
+  logger: Logger,
+): HttpLimits {
   const redis = settings.redisUrl === undefined || redisWatch === undefined ? undefined : redisClient(settings.redisUrl, redisWatch);
   const storeOf: StoreOf = (keyPrefix, points, duration) => {
     const memory = new RateLimiterMemory({ keyPrefix, points, duration });

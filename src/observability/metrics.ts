@@ -27,7 +27,7 @@ export class JamMetrics {
 
   readonly messagesRejected = new Counter({
     name: "jam_messages_rejected_total",
-    help: "Client messages refused, by error code and message type (unknown types count as \"unknown\").",
+    help: 'Client messages refused, by error code and message type (unknown types count as "unknown").',
     labelNames: ["reason", "type"] as const,
     registers: [this.registry],
   });

@@ -24,6 +24,5 @@ export const refuse = {
   invalidName: (why: string) => new JoinRefused(JoinError.INVALID_NAME, `invalid name: ${why}`),
   invalidOption: (why: string) => new JoinRefused(JoinError.INVALID_OPTION, `invalid option: ${why}`),
   unauthorized: (why: string) => new JoinRefused(JoinError.UNAUTHORIZED, why),
-  codeUnavailable: () =>
-    new JoinRefused(JoinError.CODE_UNAVAILABLE, "no free room code could be claimed, try again"),
+  codeUnavailable: () => new JoinRefused(JoinError.CODE_UNAVAILABLE, "no free room code could be claimed, try again"),
 };

@@ -7,7 +7,12 @@
  */
 
 /** Bytes a header of `first` takes (after the type byte) and what follows it. */
-type Step = { header: number; payload: "none" | "len8" | "len16" | "len32" | number; items?: "n8" | "n16" | "n32" | number; perItem?: number };
+type Step = {
+  header: number;
+  payload: "none" | "len8" | "len16" | "len32" | number;
+  items?: "n8" | "n16" | "n32" | number;
+  perItem?: number;
+};
 
 function stepOf(first: number): Step | null {
   if (first <= 0x7f || first >= 0xe0) return { header: 0, payload: "none" }; // fixint
@@ -15,29 +20,61 @@ function stepOf(first: number): Step | null {
   if (first >= 0x90 && first <= 0x9f) return { header: 0, payload: "none", items: first & 0x0f, perItem: 1 }; // fixarray
   if (first >= 0xa0 && first <= 0xbf) return { header: 0, payload: first & 0x1f }; // fixstr
   switch (first) {
-    case 0xc0: case 0xc2: case 0xc3: return { header: 0, payload: "none" }; // nil, false, true
-    case 0xc4: case 0xd9: return { header: 0, payload: "len8" }; // bin8, str8
-    case 0xc5: case 0xda: return { header: 0, payload: "len16" };
-    case 0xc6: case 0xdb: return { header: 0, payload: "len32" };
-    case 0xc7: return { header: 0, payload: "len8", items: 0 }; // ext8: length, then type byte
-    case 0xc8: return { header: 0, payload: "len16", items: 0 };
-    case 0xc9: return { header: 0, payload: "len32", items: 0 };
-    case 0xca: return { header: 0, payload: 4 }; // float32
-    case 0xcb: return { header: 0, payload: 8 }; // float64
-    case 0xcc: case 0xd0: return { header: 0, payload: 1 };
-    case 0xcd: case 0xd1: return { header: 0, payload: 2 };
-    case 0xce: case 0xd2: return { header: 0, payload: 4 };
-    case 0xcf: case 0xd3: return { header: 0, payload: 8 };
-    case 0xd4: return { header: 0, payload: 2 }; // fixext1: type + 1
-    case 0xd5: return { header: 0, payload: 3 };
-    case 0xd6: return { header: 0, payload: 5 };
-    case 0xd7: return { header: 0, payload: 9 };
-    case 0xd8: return { header: 0, payload: 17 };
-    case 0xdc: return { header: 0, payload: "none", items: "n16", perItem: 1 };
-    case 0xdd: return { header: 0, payload: "none", items: "n32", perItem: 1 };
-    case 0xde: return { header: 0, payload: "none", items: "n16", perItem: 2 };
-    case 0xdf: return { header: 0, payload: "none", items: "n32", perItem: 2 };
-    default: return null; // 0xc1: never used
+    case 0xc0:
+    case 0xc2:
+    case 0xc3:
+      return { header: 0, payload: "none" }; // nil, false, true
+    case 0xc4:
+    case 0xd9:
+      return { header: 0, payload: "len8" }; // bin8, str8
+    case 0xc5:
+    case 0xda:
+      return { header: 0, payload: "len16" };
+    case 0xc6:
+    case 0xdb:
+      return { header: 0, payload: "len32" };
+    case 0xc7:
+      return { header: 0, payload: "len8", items: 0 }; // ext8: length, then type byte
+    case 0xc8:
+      return { header: 0, payload: "len16", items: 0 };
+    case 0xc9:
+      return { header: 0, payload: "len32", items: 0 };
+    case 0xca:
+      return { header: 0, payload: 4 }; // float32
+    case 0xcb:
+      return { header: 0, payload: 8 }; // float64
+    case 0xcc:
+    case 0xd0:
+      return { header: 0, payload: 1 };
+    case 0xcd:
+    case 0xd1:
+      return { header: 0, payload: 2 };
+    case 0xce:
+    case 0xd2:
+      return { header: 0, payload: 4 };
+    case 0xcf:
+    case 0xd3:
+      return { header: 0, payload: 8 };
+    case 0xd4:
+      return { header: 0, payload: 2 }; // fixext1: type + 1
+    case 0xd5:
+      return { header: 0, payload: 3 };
+    case 0xd6:
+      return { header: 0, payload: 5 };
+    case 0xd7:
+      return { header: 0, payload: 9 };
+    case 0xd8:
+      return { header: 0, payload: 17 };
+    case 0xdc:
+      return { header: 0, payload: "none", items: "n16", perItem: 1 };
+    case 0xdd:
+      return { header: 0, payload: "none", items: "n32", perItem: 1 };
+    case 0xde:
+      return { header: 0, payload: "none", items: "n16", perItem: 2 };
+    case 0xdf:
+      return { header: 0, payload: "none", items: "n32", perItem: 2 };
+    default:
+      return null; // 0xc1: never used
   }
 }
 

@@ -20,10 +20,7 @@ const UINT32_MAX = 2 ** 32 - 1;
 const midi = z.int().min(0).max(127);
 const velocity = z.int().min(1).max(127);
 const sessionId = z.string().min(1).max(64);
-const trackId = z
-  .string()
-  .regex(TRACK_ID_PATTERN, "must be 1–32 of a-z, 0-9, _ and -")
-  .refine(isUsableTrackId, "is a reserved name");
+const trackId = z.string().regex(TRACK_ID_PATTERN, "must be 1–32 of a-z, 0-9, _ and -").refine(isUsableTrackId, "is a reserved name");
 // Relayed text with a lone surrogate reaches every recipient as broken UTF-8 (labels check it too).
 const WELL_FORMED = "must be well-formed Unicode (no lone surrogates)";
 const label = (what: string) =>
@@ -43,7 +40,10 @@ const json = (maxBytes: number) =>
   });
 
 function buildMessageSchemas(loopSteps: number) {
-  const loopStep = z.int().min(0).max(loopSteps - 1);
+  const loopStep = z
+    .int()
+    .min(0)
+    .max(loopSteps - 1);
   return {
     note: z.object({
       note: midi,
@@ -102,11 +102,7 @@ export const MESSAGE_TYPES = Object.keys(messageSchemas(16)) as MessageType[];
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** A missing payload counts as `{}` (so `room.send("stop")` works); anything else must be an object. */
-export function parseMessage<T extends MessageType>(
-  schemas: MessageSchemas,
-  type: T,
-  payload: unknown,
-): Parsed<ClientMessage<T>> {
+export function parseMessage<T extends MessageType>(schemas: MessageSchemas, type: T, payload: unknown): Parsed<ClientMessage<T>> {
   const input = payload === undefined ? {} : payload;
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return { ok: false, reason: "payload must be an object" };

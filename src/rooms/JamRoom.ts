@@ -137,11 +137,18 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.options = options;
     this.roomLog = this.deps.logger.child({ room: code });
     this.sequencerState = sequencer.stoppedTransport(options.tempo, options.loopSteps);
-    this.state = new JamState().assign({ roomCode: code, tempo: options.tempo, loopSteps: options.loopSteps, transport: options.transport });
+    this.state = new JamState().assign({
+      roomCode: code,
+      tempo: options.tempo,
+      loopSteps: options.loopSteps,
+      transport: options.transport,
+    });
     this.limitConnections(settings);
     await this.setPrivate(options.private);
     this.publishListing();
-    claim.keepAlive(this.clock.setInterval.bind(this.clock), (error) => this.logger.error({ err: error }, "could not refresh the room code claim"));
+    claim.keepAlive(this.clock.setInterval.bind(this.clock), (error) =>
+      this.logger.error({ err: error }, "could not refresh the room code claim"),
+    );
     this.gate.register((type, listener) => this.onMessage(type, listener), messageSchemas(options.loopSteps), this.handlers);
     this.onUnknownMessage((client, type) => this.gate.rejectUnknown(client, type));
     this.deps.metrics.roomsCreated.inc();
@@ -153,15 +160,23 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   private readonly handlers: Handlers = {
     note: (client, message) => this.relayNote(client, message),
     event: (client, { eventName, payload }) =>
-      relayToOthers(this.clients, client, "event", payload === undefined ? { eventName, senderId: client.sessionId } : { eventName, payload, senderId: client.sessionId }),
-    chat: (client, message) => broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
+      relayToOthers(
+        this.clients,
+        client,
+        "event",
+        payload === undefined ? { eventName, senderId: client.sessionId } : { eventName, payload, senderId: client.sessionId },
+      ),
+    chat: (client, message) =>
+      broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
     instrument: (client, message) => void (this.participantOf(client).instrument = message.instrument),
     mute: (client, message) => void (this.participantOf(client).muted = message.muted),
     tempo: (client, message) => this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, message.tempo)),
-    play: (client, message) => this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, message.step)),
+    play: (client, message) =>
+      this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, message.step)),
     pause: (client) => this.drive(client, "pause", (s, now) => sequencer.pause(s, now)),
     stop: (client) => this.drive(client, "stop", (s) => sequencer.stop(s)),
-    seek: (client, message) => this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, message.step)),
+    seek: (client, message) =>
+      this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, message.step)),
     transferHost: (client, message) => this.transferHost(client, message.to),
     kick: (client, message) => this.kick(client, message.sessionId),
     addTrack: (client, message) => this.addTrack(client, message),
@@ -184,7 +199,11 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   /** Transport messages: the room's policy decides who may; the sequencer rule says what follows. */
-  private drive(client: Client, type: "tempo" | "play" | "pause" | "stop" | "seek", next: (state: sequencer.Transport, now: number) => sequencer.Transport): void {
+  private drive(
+    client: Client,
+    type: "tempo" | "play" | "pause" | "stop" | "seek",
+    next: (state: sequencer.Transport, now: number) => sequencer.Transport,
+  ): void {
     if (this.gate.refused(client, type, transportRefusal(this.roomOptions.transport, this.state.host === client.sessionId))) return;
     const now = this.now();
     this.sequencerState = next(this.sequencerState, now);
@@ -215,8 +234,15 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   private relaySignal(client: Client, message: ClientMessage<"signal">): void {
     const connected = this.state.participants.get(message.to)?.connected === true;
     const target = connected ? this.clients.getById(message.to) : undefined;
-    if (this.gate.refused(client, "signal", signalRefusal(client.sessionId, message.to, target !== undefined)) || target === undefined) return;
-    send(target, "signal", message.data === undefined ? { from: client.sessionId, kind: message.kind } : { from: client.sessionId, kind: message.kind, data: message.data });
+    if (this.gate.refused(client, "signal", signalRefusal(client.sessionId, message.to, target !== undefined)) || target === undefined)
+      return;
+    send(
+      target,
+      "signal",
+      message.data === undefined
+        ? { from: client.sessionId, kind: message.kind }
+        : { from: client.sessionId, kind: message.kind, data: message.data },
+    );
   }
 
   // ─── helpers ──────────────────────────────────────────────────────────────────────────────────

@@ -56,7 +56,10 @@ export function setHost(state: JamState, id: string | undefined): string | null 
 }
 
 /** Removes a participant; a host that leaves hands over (see `nextHost`). */
-export function removeParticipant(state: JamState, id: string): { removed: Participant; hostChange: { from: string; to: string | undefined } | null } | null {
+export function removeParticipant(
+  state: JamState,
+  id: string,
+): { removed: Participant; hostChange: { from: string; to: string | undefined } | null } | null {
   const removed = state.participants.get(id);
   if (removed === undefined) return null;
   state.participants.delete(id);
@@ -83,7 +86,10 @@ export function addTrack(state: JamState, id: string, instrument: string, create
 }
 
 /** One step of a track (none when the track is unknown); note and velocity only when given. */
-export function setStep(track: Track | undefined, change: { step: number; on: boolean; note?: number | undefined; velocity?: number | undefined }): void {
+export function setStep(
+  track: Track | undefined,
+  change: { step: number; on: boolean; note?: number | undefined; velocity?: number | undefined },
+): void {
   const step = track?.steps[change.step];
   if (step === undefined) return;
   step.on = change.on;

@@ -18,7 +18,12 @@ export function broadcast<K extends ServerMessageType>(room: Room, type: K, mess
  * `broadcast(…, { except })`, encoded once, with each recipient's socket held to the end of the
  * turn so a musician's notes of one beat leave in one write (see WriteCoalescer).
  */
-export function relayToOthers<K extends ServerMessageType>(clients: Iterable<Client>, sender: Client, type: K, message: ServerMessages[K]): void {
+export function relayToOthers<K extends ServerMessageType>(
+  clients: Iterable<Client>,
+  sender: Client,
+  type: K,
+  message: ServerMessages[K],
+): void {
   const bytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
   for (const client of clients) {
     if (client === sender) continue;

@@ -65,13 +65,7 @@ function tooLong(what: string): LabelCheck {
  * ("STRASSE" and "straße", final and medial sigma).
  */
 export function nameKey(name: string): string {
-  const folded = name
-    .normalize("NFKC")
-    .replace(DEFAULT_IGNORABLE, "")
-    .replace(WHITESPACE_RUN, " ")
-    .trim()
-    .toUpperCase()
-    .toLowerCase();
+  const folded = name.normalize("NFKC").replace(DEFAULT_IGNORABLE, "").replace(WHITESPACE_RUN, " ").trim().toUpperCase().toLowerCase();
   // Case mapping can leave text that is no longer in NFKC (e.g. "İ" lower-cases to i + U+0307).
   return folded.normalize("NFKC");
 }

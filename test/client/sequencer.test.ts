@@ -74,10 +74,13 @@ const historyArb: fc.Arbitrary<History> = fc
     fc.record({
       tempo: fc.constant(tempo),
       loopSteps: fc.constant(loopSteps),
-      ops: fc.array(fc.tuple(opArb(loopSteps), fc.double({ min: 0, max: 60_000, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true })), {
-        minLength: 1,
-        maxLength: 8,
-      }),
+      ops: fc.array(
+        fc.tuple(opArb(loopSteps), fc.double({ min: 0, max: 60_000, noNaN: true }), fc.double({ min: 0, max: 50, noNaN: true })),
+        {
+          minLength: 1,
+          maxLength: 8,
+        },
+      ),
       // Where to look, after the last patch: up to 200 s on.
       probes: fc.array(fc.double({ min: 0, max: 200_000, noNaN: true }), { minLength: 1, maxLength: 20 }),
     }),
@@ -135,26 +138,31 @@ describe("client > sequencer maths (fake clock)", () => {
 
   it("lists upcoming steps at the instants where the step changes, none in the lead-in", () => {
     fc.assert(
-      fc.property(historyArb, fc.double({ min: 0, max: 10_000, noNaN: true }), fc.double({ min: 0, max: 5_000, noNaN: true }), (history, from, span) => {
-        const { transport, patchAt, state } = replay(history);
-        const a = patchAt + from;
-        const b = a + span;
-        const steps = upcomingSteps(state, a, b);
-        if (!state.isPlaying) return assert.deepEqual(steps, []);
-        const ms = stepDurationMs(state);
-        // Every step boundary in the window, after the lead-in, is listed.
-        const audible = b - Math.max(a, transport.leadInEndsAt);
-        const expected = Math.max(0, Math.floor(audible / ms) - 1);
-        assert.ok(steps.length >= expected, `${steps.length} steps in ${audible} ms of ${ms} ms steps`);
-        assert.ok(steps.length <= Math.ceil(span / ms) + 1);
-        for (const [i, { step, at }] of steps.entries()) {
-          assert.ok(at >= a && at < b, "inside the window");
-          assert.ok(at >= transport.leadInEndsAt - 1e-3, "not in the lead-in");
-          assert.equal(step, stepAt(state, at + ms / 2), "the step that sounds from `at` on");
-          assert.equal(step, server.currentStep(transport, at + ms / 2));
-          if (i > 0) assert.ok(Math.abs(at - steps[i - 1]!.at - ms) < 1e-3, "one step apart");
-        }
-      }),
+      fc.property(
+        historyArb,
+        fc.double({ min: 0, max: 10_000, noNaN: true }),
+        fc.double({ min: 0, max: 5_000, noNaN: true }),
+        (history, from, span) => {
+          const { transport, patchAt, state } = replay(history);
+          const a = patchAt + from;
+          const b = a + span;
+          const steps = upcomingSteps(state, a, b);
+          if (!state.isPlaying) return assert.deepEqual(steps, []);
+          const ms = stepDurationMs(state);
+          // Every step boundary in the window, after the lead-in, is listed.
+          const audible = b - Math.max(a, transport.leadInEndsAt);
+          const expected = Math.max(0, Math.floor(audible / ms) - 1);
+          assert.ok(steps.length >= expected, `${steps.length} steps in ${audible} ms of ${ms} ms steps`);
+          assert.ok(steps.length <= Math.ceil(span / ms) + 1);
+          for (const [i, { step, at }] of steps.entries()) {
+            assert.ok(at >= a && at < b, "inside the window");
+            assert.ok(at >= transport.leadInEndsAt - 1e-3, "not in the lead-in");
+            assert.equal(step, stepAt(state, at + ms / 2), "the step that sounds from `at` on");
+            assert.equal(step, server.currentStep(transport, at + ms / 2));
+            if (i > 0) assert.ok(Math.abs(at - steps[i - 1]!.at - ms) < 1e-3, "one step apart");
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -238,7 +238,10 @@ describe("client > JamClient and JamSession", () => {
 
       bob.instrument("synth");
       bob.mute(true);
-      await stateWhere(ann, (s) => s.participants.get(bob.sessionId)?.instrument === "synth" && s.participants.get(bob.sessionId)?.muted === true);
+      await stateWhere(
+        ann,
+        (s) => s.participants.get(bob.sessionId)?.instrument === "synth" && s.participants.get(bob.sessionId)?.muted === true,
+      );
 
       bob.addTrack("kick", "drums-1");
       await stateWhere(ann, (s) => s.tracks.has("drums-1"));

@@ -125,7 +125,7 @@ suite("example app in Chromium (end to end)", function () {
     await bob.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
-  it("when B's connection drops, B shows \"Reconnecting…\" until it is back in", async () => {
+  it('when B\'s connection drops, B shows "Reconnecting…" until it is back in', async () => {
     const room = matchMaker.getLocalRoomById(roomUrl.slice(roomUrl.lastIndexOf("/") + 1));
     const bobId = Array.from((room.state as JamState).participants.values()).find((p) => p.name === "Bob")?.id;
     const socket = bobId === undefined ? undefined : room.clients.getById(bobId)?.ref;
@@ -150,13 +150,19 @@ suite("example app in Chromium (end to end)", function () {
   it("a bad code says the room is not found, from a link and from the home page", async () => {
     const page = await openPage();
     await page.goto(`${site.url}/jam/ZZZZZZ`);
-    await page.getByRole("alert").getByText(/room not found/i).waitFor();
+    await page
+      .getByRole("alert")
+      .getByText(/room not found/i)
+      .waitFor();
 
     await page.goto(site.url);
     await page.getByLabel("Your name").fill("Cy");
     await page.getByLabel("Room code").fill("zzz-zzz");
     await page.getByRole("button", { name: "Join" }).click();
-    await page.getByRole("alert").getByText(/room not found/i).waitFor();
+    await page
+      .getByRole("alert")
+      .getByText(/room not found/i)
+      .waitFor();
     await page.context().close();
   });
 

@@ -48,7 +48,10 @@ describe("connection limits", function () {
       await stateWhere(ann, (s) => s.participants.has(seat.sessionId));
       assert.equal(await lurker.closed, CloseCode.ABNORMAL);
       const state = await stateWhere(ann, (s) => !s.participants.has(seat.sessionId));
-      assert.deepEqual([...state.participants.values()].map((p) => p.name), ["Ann"]);
+      assert.deepEqual(
+        [...state.participants.values()].map((p) => p.name),
+        ["Ann"],
+      );
     });
 
     it("leaves one that acknowledged the join alone", async () => {

@@ -21,7 +21,9 @@ interface Arrival {
 
 function arrivals(room: Jam): Arrival[] {
   const received: Arrival[] = [];
-  room.onMessage("note", (note: RelayedNote) => received.push({ senderId: note.senderId, seq: note.seq, sentAt: note.at, receivedAt: Date.now() }));
+  room.onMessage("note", (note: RelayedNote) =>
+    received.push({ senderId: note.senderId, seq: note.seq, sentAt: note.at, receivedAt: Date.now() }),
+  );
   return received;
 }
 
@@ -110,7 +112,10 @@ describe("hardening > flood", () => {
       // The flooder: its burst, then 50 a second, in order, the same for both receivers; the rest dropped.
       assert.deepEqual(seqsFrom(received.get(ben) ?? [], flo), fromFlo);
       assert.deepEqual(fromFlo.slice(0, 100), range(0, 100), "the burst of 100 goes through");
-      assert.ok(fromFlo.every((seq, i) => i === 0 || (seq ?? 0) > (fromFlo[i - 1] ?? 0)), "relayed in the order sent");
+      assert.ok(
+        fromFlo.every((seq, i) => i === 0 || (seq ?? 0) > (fromFlo[i - 1] ?? 0)),
+        "relayed in the order sent",
+      );
       const firstToLastS = ((FLOOD_TICKS - 1) * 100) / 1000;
       assert.ok(fromFlo.length >= 100 + 50 * (firstToLastS - 0.5), `at least the burst and ~50/s: ${fromFlo.length}`);
       assert.ok(fromFlo.length <= 100 + 50 * (floodSpanMs / 1000) + 1, `at most the burst and 50/s: ${fromFlo.length}`);

@@ -35,7 +35,21 @@ import { MESSAGE_TYPES } from "../../src/protocol/messages";
 import type { JamState } from "../../src/schema/JamState";
 import { messageWhere, nextMessage } from "../helpers/clients";
 import { getJson } from "../helpers/lifecycle";
-import { EXOTIC_KEYS, field, hostile, label, mixed, near, ownKeys, payloadFor, pollution, POLLUTION_MARK, preview, shaped, utf8RoundTrips } from "./fuzz/arbitraries";
+import {
+  EXOTIC_KEYS,
+  field,
+  hostile,
+  label,
+  mixed,
+  near,
+  ownKeys,
+  payloadFor,
+  pollution,
+  POLLUTION_MARK,
+  preview,
+  shaped,
+  utf8RoundTrips,
+} from "./fuzz/arbitraries";
 import { CRAFTED, hex, rawFrame, ROOM_DATA } from "./fuzz/frames";
 import { FuzzHarness } from "./fuzz/harness";
 import { invariantViolations } from "./fuzz/invariants";
@@ -76,7 +90,9 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
 
     it("random type strings are answered with one BAD_REQUEST naming the type", async () => {
       // An empty type is decoded by Colyseus as `undefined` (fixstr 0xa0 fails its string check): left out.
-      const typeArb = fc.string({ unit: "binary", minLength: 1, maxLength: 40 }).filter((t) => !known.has(t) && t !== "*" && utf8RoundTrips(t));
+      const typeArb = fc
+        .string({ unit: "binary", minLength: 1, maxLength: 40 })
+        .filter((t) => !known.has(t) && t !== "*" && utf8RoundTrips(t));
       await harness.fuzz(
         fc.asyncProperty(typeArb, batchOf, fc.nat(), async (type, payloads, pick) => {
           await harness.runBatch(harness.pickRoom(pick), type, payloads, "unknown-named");
@@ -86,7 +102,25 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
     });
 
     it('"__proto__", "constructor", "__no_message_handler" and other reserved names are answered with one BAD_REQUEST naming the type', async () => {
-      const reserved = near("__proto__", "constructor", "__no_message_handler", "prototype", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "then", "NOTE", "Note", "note ", " note", "undefined", "null", "NaN", "0");
+      const reserved = near(
+        "__proto__",
+        "constructor",
+        "__no_message_handler",
+        "prototype",
+        "toString",
+        "valueOf",
+        "hasOwnProperty",
+        "__defineGetter__",
+        "then",
+        "NOTE",
+        "Note",
+        "note ",
+        " note",
+        "undefined",
+        "null",
+        "NaN",
+        "0",
+      );
       await harness.fuzz(
         fc.asyncProperty(reserved, batchOf, fc.nat(), async (type, payloads, pick) => {
           await harness.runBatch(harness.pickRoom(pick), type, payloads, "unknown-named");
@@ -118,7 +152,9 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       // colyseus.js 0.16 cannot send a type of 253 bytes or more: it reserves only `offset & 0xff`
       // bytes for it in front of the payload (and writes a 255-byte length as 0), so the frame
       // arrives without its type and is refused with 4002. Nothing to compare, but nothing may break.
-      const longType = fc.tuple(near(255, 1000, MAX_FRAME - 64, MAX_FRAME + 1, 100 * 1024), near("t", "é")).map(([n, unit]) => unit.repeat(unit === "é" ? n / 2 : n));
+      const longType = fc
+        .tuple(near(255, 1000, MAX_FRAME - 64, MAX_FRAME + 1, 100 * 1024), near("t", "é"))
+        .map(([n, unit]) => unit.repeat(unit === "é" ? n / 2 : n));
       await harness.fuzz(
         fc.asyncProperty(longType, fc.array(unknownPayload, { minLength: 1, maxLength: 3 }), fc.nat(), async (type, payloads, pick) => {
           await harness.runBatch(harness.pickRoom(pick), type, payloads, "garbled");
@@ -154,7 +190,11 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       await closed;
       await olga.leave();
       assert.equal(closedWith, 4002);
-      if (slowest > STALL_MS) harness.report("deviations", `Olga in another room waited ${Math.round(slowest)} ms for a pong while the server decoded one ${bomb.byteLength}-byte frame ${hex(bomb)}`);
+      if (slowest > STALL_MS)
+        harness.report(
+          "deviations",
+          `Olga in another room waited ${Math.round(slowest)} ms for a pong while the server decoded one ${bomb.byteLength}-byte frame ${hex(bomb)}`,
+        );
       harness.assertNothingFound(undefined);
     });
 
@@ -169,7 +209,27 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
 
   describe("join and create options", () => {
     const nameArb = fc.oneof(
-      near("Alice", "ALICE", "alice", " Alice ", "Bob", "bOB", "Åsa", "A\u030asa", "åSA", "", " ", "x".repeat(32), "x".repeat(33), "😀".repeat(32), "😀".repeat(33), "\u0000", "a\u0085b", "__proto__", "constructor"),
+      near(
+        "Alice",
+        "ALICE",
+        "alice",
+        " Alice ",
+        "Bob",
+        "bOB",
+        "Åsa",
+        "A\u030asa",
+        "åSA",
+        "",
+        " ",
+        "x".repeat(32),
+        "x".repeat(33),
+        "😀".repeat(32),
+        "😀".repeat(33),
+        "\u0000",
+        "a\u0085b",
+        "__proto__",
+        "constructor",
+      ),
       fc.string({ unit: "binary", maxLength: 40 }),
       hostile,
     );
@@ -187,14 +247,23 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       {
         weight: 6,
         arbitrary: fc
-          .tuple(fc.record(optionFields, { requiredKeys: [] }), fc.array(fc.tuple(fc.constantFrom(...EXOTIC_KEYS), hostile), { maxLength: 2 }))
+          .tuple(
+            fc.record(optionFields, { requiredKeys: [] }),
+            fc.array(fc.tuple(fc.constantFrom(...EXOTIC_KEYS), hostile), { maxLength: 2 }),
+          )
           .map(([fields, extras]) => ownKeys([...Object.entries(fields), ...extras])),
       },
       { weight: 1, arbitrary: pollution },
       { weight: 1, arbitrary: hostile },
       // Well-formed options too: the rules above refuse most random ones, and a run must also see
       // joins and creates that succeed (without these, some seeds saw none).
-      { weight: 1, arbitrary: fc.record({ name: fc.constantFrom("Zoe", "Yan", "Xi", "Wu"), instrument: fc.constantFrom("keys", "bass") }, { requiredKeys: ["name"] }) },
+      {
+        weight: 1,
+        arbitrary: fc.record(
+          { name: fc.constantFrom("Zoe", "Yan", "Xi", "Wu"), instrument: fc.constantFrom("keys", "bass") },
+          { requiredKeys: ["name"] },
+        ),
+      },
     );
     /** Refusal codes of the contract: full, name taken, invalid name, invalid option. */
     const REFUSALS = [4230, 4231, 4232, 4233];
@@ -219,24 +288,34 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
             stats.joins++;
             let room: Room<JamState> | undefined;
             try {
-              room = create ? await harness.sdk().create<JamState>("jam", options) : await harness.sdk().joinById<JamState>(harness.roomA.code, options);
+              room = create
+                ? await harness.sdk().create<JamState>("jam", options)
+                : await harness.sdk().joinById<JamState>(harness.roomA.code, options);
             } catch (error) {
               const code = (error as { code?: unknown }).code;
               outcomes.set(String(code), (outcomes.get(String(code)) ?? 0) + 1);
               // A request body over the HTTP limit is refused (413) before anything reads its options.
               const tooLarge = code === 413 && Buffer.byteLength(body) > MAX_BODY_BYTES;
               if (tooLarge) stats.tooLarge++;
-              else if (typeof code !== "number" || !REFUSALS.includes(code)) harness.report("deviations", `${what} was refused with code ${String(code)} (${String(error)}), not one of ${REFUSALS.join("/")}`);
+              else if (typeof code !== "number" || !REFUSALS.includes(code))
+                harness.report(
+                  "deviations",
+                  `${what} was refused with code ${String(code)} (${String(error)}), not one of ${REFUSALS.join("/")}`,
+                );
             }
             if (room !== undefined) {
               outcomes.set("joined", (outcomes.get("joined") ?? 0) + 1);
               room.onMessage("*", () => undefined);
               await room.leave();
             }
-            if (uncaught.length > since.uncaught) harness.report("crashes", `${what}: uncaught ${String(uncaught.splice(since.uncaught)[0])}`);
-            const thrown = logLines.slice(since.logs).filter((line) => line.msg === "room handler failed" && !/JoinRefused|refused/i.test(line.err?.message ?? ""));
+            if (uncaught.length > since.uncaught)
+              harness.report("crashes", `${what}: uncaught ${String(uncaught.splice(since.uncaught)[0])}`);
+            const thrown = logLines
+              .slice(since.logs)
+              .filter((line) => line.msg === "room handler failed" && !/JoinRefused|refused/i.test(line.err?.message ?? ""));
             if (thrown.length > 0) harness.report("handlerExceptions", `${what}: "${thrown[0]?.err?.message ?? "?"}"`);
-            for (const problem of invariantViolations(harness.roomA.serverRoom().state, settings.maxTracks)) harness.report("invariantViolations", `${what}: ${problem}`);
+            for (const problem of invariantViolations(harness.roomA.serverRoom().state, settings.maxTracks))
+              harness.report("invariantViolations", `${what}: ${problem}`);
           }),
           { numRuns: 250, seed },
         );
@@ -258,7 +337,10 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
         await room.leave();
       }
       assert.equal(joined.length, 1);
-      assert.deepEqual(codes, Array.from({ length: names.length - 1 }, () => 4231));
+      assert.deepEqual(
+        codes,
+        Array.from({ length: names.length - 1 }, () => 4231),
+      );
     });
   });
 
@@ -281,7 +363,9 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       const listings = await matchMaker.query({ name: "jam" });
       assert.ok(listings.length >= 3, `${listings.length} rooms listed`);
       const problems = listings.flatMap(({ roomId }) =>
-        invariantViolations(harness.server.colyseus.getRoomById<JamState>(roomId).state, settings.maxTracks).map((problem) => `${roomId}: ${problem}`),
+        invariantViolations(harness.server.colyseus.getRoomById<JamState>(roomId).state, settings.maxTracks).map(
+          (problem) => `${roomId}: ${problem}`,
+        ),
       );
       assert.deepEqual(problems, []);
     });
@@ -303,16 +387,33 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       const danGets = messageWhere(harness.dan, "note", (note) => note.senderId === harness.cleo.sessionId && note.seq === 4243);
       harness.alice.send("note", { note: 60, seq: 4242 });
       harness.cleo.send("note", { note: 61, seq: 4243 });
-      assert.deepEqual(await bobGets, { note: 60, velocity: 100, on: true, seq: 4242, senderId: harness.alice.sessionId, instrument: "piano" });
-      assert.deepEqual(await danGets, { note: 61, velocity: 100, on: true, seq: 4243, senderId: harness.cleo.sessionId, instrument: "piano" });
+      assert.deepEqual(await bobGets, {
+        note: 60,
+        velocity: 100,
+        on: true,
+        seq: 4242,
+        senderId: harness.alice.sessionId,
+        instrument: "piano",
+      });
+      assert.deepEqual(await danGets, {
+        note: 61,
+        velocity: 100,
+        on: true,
+        seq: 4243,
+        senderId: harness.cleo.sessionId,
+        instrument: "piano",
+      });
     });
 
     it("nothing crashed, no handler threw, no invariant broke", () => {
       assert.deepEqual(
-        { crashes: stats.crashes.length, handlerExceptions: stats.handlerExceptions.length, invariantViolations: stats.invariantViolations.length },
+        {
+          crashes: stats.crashes.length,
+          handlerExceptions: stats.handlerExceptions.length,
+          invariantViolations: stats.invariantViolations.length,
+        },
         { crashes: 0, handlerExceptions: 0, invariantViolations: 0 },
       );
     });
   });
 });
-

@@ -61,7 +61,15 @@ interface Identity {
 function identityOf(room: Jam, state: JamState = room.state): Identity {
   const me = state.participants.get(room.sessionId);
   assert.ok(me !== undefined, `${room.sessionId} is in its room's state`);
-  return { roomId: room.roomId, sessionId: room.sessionId, name: me.name, instrument: me.instrument, isHost: me.isHost, muted: me.muted, joinedAt: me.joinedAt };
+  return {
+    roomId: room.roomId,
+    sessionId: room.sessionId,
+    name: me.name,
+    instrument: me.instrument,
+    isHost: me.isHost,
+    muted: me.muted,
+    joinedAt: me.joinedAt,
+  };
 }
 
 /** Messages a test does not listen for (server-restart at shutdown, say) are expected: no warnings. */
@@ -84,7 +92,10 @@ describe("hardening > reconnect", () => {
       this.timeout(30_000);
       const bands: Jam[][] = [];
       for (let r = 0; r < ROOMS; r++) {
-        const [first, ...others]: Profile[] = Array.from({ length: PER_ROOM }, (_, p) => ({ name: `R${r}P${p}`, instrument: `inst-${r}-${p}` }));
+        const [first, ...others]: Profile[] = Array.from({ length: PER_ROOM }, (_, p) => ({
+          name: `R${r}P${p}`,
+          instrument: `inst-${r}-${p}`,
+        }));
         assert.ok(first);
         bands.push(await openJam(server, first, ...others));
       }
@@ -106,7 +117,10 @@ describe("hardening > reconnect", () => {
       await serverSees(serverRoomOf(r0[0]), (s) => s.tracks.get("drums")?.steps[3]?.on === true);
       await serverSees(serverRoomOf(r1[0]), (s) => s.isPlaying);
       await serverSees(serverRoomOf(r2[0]), (s) => s.host === newHost);
-      await serverSees(serverRoomOf(r3[0]), (s) => s.participants.get(muted)?.muted === true && s.participants.get(muted)?.instrument === "theremin");
+      await serverSees(
+        serverRoomOf(r3[0]),
+        (s) => s.participants.get(muted)?.muted === true && s.participants.get(muted)?.instrument === "theremin",
+      );
       const sameAsServer = (room: Jam) => (s: JamState) => JSON.stringify(s.toJSON()) === JSON.stringify(serverRoomOf(room).state.toJSON());
       for (const room of everyone) await stateWhere(room, sameAsServer(room));
       const identities = new Map(everyone.map((room) => [room, identityOf(room)] as const));
@@ -115,7 +129,10 @@ describe("hardening > reconnect", () => {
       // Cut every connection at once; the server takes each for a drop (reconnection grace).
       const closes = everyone.map((room) => nextLeave(room, 5000));
       for (const room of everyone) cutConnection(room);
-      assert.deepEqual(await Promise.all(closes), everyone.map(() => ABNORMAL_CLOSURE));
+      assert.deepEqual(
+        await Promise.all(closes),
+        everyone.map(() => ABNORMAL_CLOSURE),
+      );
       for (const room of serverRooms) {
         await serverSees(room, (s) => [...s.participants.values()].every((p) => !p.connected));
         assert.equal(room.clients.length, 0);
@@ -159,7 +176,10 @@ describe("hardening > reconnect", () => {
       }
       for (const [old, room] of backs) {
         const serverRoom = serverRoomOf(room);
-        const state = await stateWhere(room, (s) => s.tracks.has("after-the-cut") && [...s.participants.values()].every((p) => p.connected));
+        const state = await stateWhere(
+          room,
+          (s) => s.tracks.has("after-the-cut") && [...s.participants.values()].every((p) => p.connected),
+        );
         assert.deepEqual(identityOf(room, state), identities.get(old), "the same participant came back");
         assert.deepEqual(ids(state), ids(serverRoom.state), "nobody lost, nobody doubled");
         assert.equal(state.participants.size, PER_ROOM);
@@ -190,7 +210,8 @@ describe("hardening > reconnect", () => {
 
     it("3 rooms × 3 clients whose server-side sockets are destroyed all come back as themselves", async () => {
       const bands: Jam[][] = [];
-      for (let r = 0; r < 3; r++) bands.push(await openJam(server, { name: `A${r}`, instrument: "keys" }, { name: `B${r}`, instrument: "bass" }, { name: `C${r}` }));
+      for (let r = 0; r < 3; r++)
+        bands.push(await openJam(server, { name: `A${r}`, instrument: "keys" }, { name: `B${r}`, instrument: "bass" }, { name: `C${r}` }));
       const everyone = bands.flat();
       const identities = new Map(everyone.map((room) => [room, identityOf(room)] as const));
       const closes = everyone.map((room) => nextLeave(room, 5000));
@@ -202,12 +223,17 @@ describe("hardening > reconnect", () => {
           ws.terminate();
         }
       }
-      assert.deepEqual(await Promise.all(closes), everyone.map(() => ABNORMAL_CLOSURE));
+      assert.deepEqual(
+        await Promise.all(closes),
+        everyone.map(() => ABNORMAL_CLOSURE),
+      );
       for (const band of bands) {
         const room = server.colyseus.getRoomById<JamState>(band[0]?.roomId ?? assert.fail());
         await serverSees(room, (s) => [...s.participants.values()].every((p) => !p.connected));
       }
-      const backs = await Promise.all(everyone.map(async (old) => quiet(await synced(await server.colyseus.sdk.reconnect<JamState>(old.reconnectionToken)))));
+      const backs = await Promise.all(
+        everyone.map(async (old) => quiet(await synced(await server.colyseus.sdk.reconnect<JamState>(old.reconnectionToken)))),
+      );
       for (const [i, old] of everyone.entries()) {
         const room = backs[i];
         assert.ok(room !== undefined);

@@ -269,7 +269,10 @@ describe("JamRoom security", () => {
       assert.deepEqual(codeAndType(await bobError), { code: "NOT_FOUND", type: "signal" });
       // The first thing Zed hears is Yan's note, sent after Bob's signal was refused.
       yan.send("note", { note: 60, seq: 7 });
-      assert.deepEqual(await zedFirst, { type: "note", message: { note: 60, velocity: 100, on: true, seq: 7, senderId: yan.sessionId, instrument: "piano" } });
+      assert.deepEqual(await zedFirst, {
+        type: "note",
+        message: { note: 60, velocity: 100, on: true, seq: 7, senderId: yan.sessionId, instrument: "piano" },
+      });
     });
   });
 

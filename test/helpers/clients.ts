@@ -14,7 +14,12 @@ export type Subscribe<T> = (listener: (value: T) => void) => () => void;
  * Resolves with the first value of the event that satisfies `predicate`; rejects with the words
  * of `failure` (read when the time is up) after `timeoutMs`. Stops listening either way.
  */
-export function firstWhere<T>(subscribe: Subscribe<T>, predicate: (value: T) => boolean, timeoutMs: number, failure: string | (() => string)): Promise<T> {
+export function firstWhere<T>(
+  subscribe: Subscribe<T>,
+  predicate: (value: T) => boolean,
+  timeoutMs: number,
+  failure: string | (() => string),
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       stop();
@@ -37,7 +42,11 @@ function messagesOf<K extends keyof ServerMessages>(source: Room | JamSession, t
 }
 
 /** Resolves with the next `type` message the room or session receives (rejects after `timeoutMs`). */
-export function nextMessage<K extends keyof ServerMessages>(source: Room | JamSession, type: K, timeoutMs = 2000): Promise<ServerMessages[K]> {
+export function nextMessage<K extends keyof ServerMessages>(
+  source: Room | JamSession,
+  type: K,
+  timeoutMs = 2000,
+): Promise<ServerMessages[K]> {
   return firstWhere(messagesOf(source, type), always, timeoutMs, `no "${type}" message`);
 }
 
@@ -50,7 +59,11 @@ export function collect<K extends keyof ServerMessages>(room: Room, type: K): Se
 
 /** Resolves once `predicate(state)` holds for the room or session, checking after every patch. */
 export function stateWhere<S>(room: Room<S>, predicate: (state: S) => boolean, timeoutMs?: number): Promise<S>;
-export function stateWhere(session: JamSession, predicate: (state: JamSession["state"]) => boolean, timeoutMs?: number): Promise<JamSession["state"]>;
+export function stateWhere(
+  session: JamSession,
+  predicate: (state: JamSession["state"]) => boolean,
+  timeoutMs?: number,
+): Promise<JamSession["state"]>;
 export function stateWhere<S>(source: Room<S> | JamSession, predicate: (state: S) => boolean, timeoutMs = 2000): Promise<S> {
   // A session's state and a room's are the same schema; the overloads keep each caller's type.
   const current = source.state as S | undefined;

@@ -83,8 +83,15 @@ export interface ProbeOptions {
 export async function failingRoutes(servers: readonly ServerProcess[], options: ProbeOptions): Promise<string[]> {
   const probes: Probe[] = [];
   for (const server of servers) {
-    const redisOk = (body: unknown) => (options.readiness && (body as { redis?: unknown }).redis !== "ok" ? `redis is ${String((body as { redis?: unknown }).redis)}` : undefined);
-    probes.push(expectOk(server, "/health", redisOk), expectOk(server, "/rooms", listsAll(options.liveCodes)), expectOk(server, "/metrics"));
+    const redisOk = (body: unknown) =>
+      options.readiness && (body as { redis?: unknown }).redis !== "ok"
+        ? `redis is ${String((body as { redis?: unknown }).redis)}`
+        : undefined;
+    probes.push(
+      expectOk(server, "/health", redisOk),
+      expectOk(server, "/rooms", listsAll(options.liveCodes)),
+      expectOk(server, "/metrics"),
+    );
     if (options.readiness) probes.push(expectOk(server, "/ready"));
     for (const code of options.liveCodes) probes.push(expectOk(server, `/rooms/${code}`));
     if (options.matchmaking ?? true) {

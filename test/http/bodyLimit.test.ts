@@ -22,7 +22,12 @@ describe("request body limit (16 KiB)", () => {
 
     it("answers a matchmaking create declaring a 17 KiB Content-Length with 413 before the body is sent whole", async () => {
       const answer = await within(
-        streamBody(`${httpBase(server)}/matchmake/create/jam`, { totalBytes: 1024, chunk: Buffer.alloc(1024, " "), contentLength: 17 * 1024, holdOpen: true }),
+        streamBody(`${httpBase(server)}/matchmake/create/jam`, {
+          totalBytes: 1024,
+          chunk: Buffer.alloc(1024, " "),
+          contentLength: 17 * 1024,
+          holdOpen: true,
+        }),
         3000,
         "an answer to the first KiB",
       );
@@ -34,7 +39,12 @@ describe("request body limit (16 KiB)", () => {
 
     it("answers an express route (GET /rooms) declaring a 17 KiB Content-Length with 413", async () => {
       const answer = await within(
-        streamBody(`${httpBase(server)}/rooms`, { totalBytes: 1024, chunk: Buffer.alloc(1024, " "), contentLength: 17 * 1024, holdOpen: true }),
+        streamBody(`${httpBase(server)}/rooms`, {
+          totalBytes: 1024,
+          chunk: Buffer.alloc(1024, " "),
+          contentLength: 17 * 1024,
+          holdOpen: true,
+        }),
         3000,
         "an answer to the first KiB",
       );

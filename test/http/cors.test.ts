@@ -22,7 +22,12 @@ interface Answer {
 async function request(
   server: JamTestServer,
   path: string,
-  { method = "GET", origin, headers = {}, body }: { method?: string; origin?: string; headers?: Record<string, string>; body?: string } = {},
+  {
+    method = "GET",
+    origin,
+    headers = {},
+    body,
+  }: { method?: string; origin?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Answer> {
   const all: Record<string, string> = origin === undefined ? { ...headers } : { ...headers, origin };
   const init: RequestInit = { method, headers: all };
@@ -83,7 +88,7 @@ describe("CORS_ORIGINS", () => {
     const server = useJamServer({ corsOrigins: [ALLOWED] });
 
     describe("CORS_ORIGINS > HTTP routes", () => {
-      it("answers GET /rooms from a foreign origin with 403 {\"error\":\"Origin not allowed\"}", async () => {
+      it('answers GET /rooms from a foreign origin with 403 {"error":"Origin not allowed"}', async () => {
         const answer = await request(server, "/rooms", { origin: FOREIGN });
         assert.equal(answer.status, 403);
         assert.match(answer.headers.get("content-type") ?? "", /^application\/json/);
@@ -98,7 +103,13 @@ describe("CORS_ORIGINS", () => {
         });
       }
 
-      for (const origin of ["null", "http://jam.example.com", "https://jam.example.com:8443", "https://sub.jam.example.com", "https://jam.example.com.evil.example"]) {
+      for (const origin of [
+        "null",
+        "http://jam.example.com",
+        "https://jam.example.com:8443",
+        "https://sub.jam.example.com",
+        "https://jam.example.com.evil.example",
+      ]) {
         it(`refuses the look-alike or opaque origin ${origin}`, async () => {
           const answer = await request(server, "/rooms", { origin });
           assert.equal(answer.status, 403);
@@ -184,7 +195,7 @@ describe("CORS_ORIGINS", () => {
         assert.deepEqual(await upgrade(url, ALLOWED), { accepted: true, firstFrame: JOIN_ROOM });
       });
 
-      it("refuses the upgrade from the opaque origin \"null\"", async () => {
+      it('refuses the upgrade from the opaque origin "null"', async () => {
         const { url } = await reservedSeat(server, "Eve");
         const answer = await upgrade(url, "null");
         assert.equal(answer.accepted, false);

@@ -23,7 +23,8 @@ describe("matchmaking requests", () => {
   describe("matchmaking requests > from a foreign Origin with CORS_ORIGINS set", () => {
     const server = useJamServer({ corsOrigins: [ALLOWED] });
 
-    const post = (path: string, origin: string, json: unknown) => send(httpBase(server), path, { method: "POST", headers: { origin }, json });
+    const post = (path: string, origin: string, json: unknown) =>
+      send(httpBase(server), path, { method: "POST", headers: { origin }, json });
 
     for (const method of ["create", "joinOrCreate"]) {
       it(`refuses a plain POST /matchmake/${method}/jam with 403 {"error":"Origin not allowed"} and creates no room`, async () => {
@@ -65,12 +66,12 @@ describe("matchmaking requests", () => {
       return { name: "Ann", inner };
     };
 
-    it("refuses options nested 5 levels with 4233 \"invalid option\" (not \"already full\")", async () => {
+    it('refuses options nested 5 levels with 4233 "invalid option" (not "already full")', async () => {
       await assert.rejects(client.create(JAM_ROOM_NAME, nested(5)), refusal);
       assert.deepEqual(await matchMaker.query({}), []);
     });
 
-    it("refuses options nested thousands of levels with 4233 \"invalid option\"", async () => {
+    it('refuses options nested thousands of levels with 4233 "invalid option"', async () => {
       const deep = JSON.parse(`{"name":"Ann","x":${"[".repeat(2000)}${"]".repeat(2000)}}`) as Record<string, unknown>;
       await assert.rejects(client.create(JAM_ROOM_NAME, deep), refusal);
     });
@@ -88,7 +89,7 @@ describe("matchmaking requests", () => {
       });
     }
 
-    it("refuses a joinById with an options key \"hasOwnProperty\" with 4233 and reserves no seat", async () => {
+    it('refuses a joinById with an options key "hasOwnProperty" with 4233 and reserves no seat', async () => {
       const room = await matchMaker.createRoom(JAM_ROOM_NAME, { name: "Ann" });
       await assert.rejects(client.joinById(room.roomId, { name: "Bob", hasOwnProperty: 1 }), refusal);
       assert.equal(reservedSeats(room.roomId), 0);

@@ -258,7 +258,7 @@ describe("GET /metrics", () => {
       assert.equal(after.delta(before, REJECTED, { reason: "BAD_REQUEST", type: "tempo" }), 1);
     });
 
-    it("counts every unknown type under type=\"unknown\", never under the name the client made up", async () => {
+    it('counts every unknown type under type="unknown", never under the name the client made up', async () => {
       const [ann] = await trio();
       assert.ok(ann);
       const before = await scrape();

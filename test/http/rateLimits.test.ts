@@ -28,7 +28,10 @@ function assertTooMany(answer: Answer, maxRetryAfterS: number): void {
   assert.equal(answer.status, 429);
   assert.deepEqual(answer.body, TOO_MANY);
   const retryAfter = Number(answer.headers.get("retry-after"));
-  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= maxRetryAfterS, `Retry-After ${String(answer.headers.get("retry-after"))}`);
+  assert.ok(
+    Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= maxRetryAfterS,
+    `Retry-After ${String(answer.headers.get("retry-after"))}`,
+  );
 }
 
 const limits = (env: string): HttpRateLimits => loadSettings({ HTTP_RATE_LIMITS: env }).httpRateLimits;
@@ -51,7 +54,7 @@ describe("HTTP rate limits per client address", () => {
       assert.equal((await matchMaker.query({})).length, 20, "no 21st room");
     });
 
-    it("counts joinOrCreate as a create, and colyseus.js rejects with 429 \"Too many requests\"", async () => {
+    it('counts joinOrCreate as a create, and colyseus.js rejects with 429 "Too many requests"', async () => {
       await boot(limits('{"create":{"perMinute":2,"burst":2}}'));
       const client = new Client(server.endpoint);
       const rooms = [await client.joinOrCreate(JAM_ROOM_NAME, { name: "Ann" }), await client.create(JAM_ROOM_NAME, { name: "Bob" })];
@@ -59,7 +62,7 @@ describe("HTTP rate limits per client address", () => {
       await Promise.all(rooms.map((room) => room.leave()));
     });
 
-    it("follows HTTP_RATE_LIMITS: {\"create\":{\"perMinute\":3,\"burst\":5}} allows 5 at once, not 6", async () => {
+    it('follows HTTP_RATE_LIMITS: {"create":{"perMinute":3,"burst":5}} allows 5 at once, not 6', async () => {
       await boot(limits('{"create":{"perMinute":3,"burst":5}}'));
       assert.deepEqual(await createMany(server, 5), Array(5).fill(200));
       assertTooMany(await create(server), 600);
@@ -91,7 +94,10 @@ describe("HTTP rate limits per client address", () => {
 
     it("does not count reconnections: reconnect is answered by the matchmaker, not with 429", async () => {
       for (const name of ["Ann", "Bob", "Cy"]) await joinById(server, roomId, name);
-      const answer = await send(httpBase(server), `/matchmake/reconnect/${roomId}`, { method: "POST", json: { reconnectionToken: "stale" } });
+      const answer = await send(httpBase(server), `/matchmake/reconnect/${roomId}`, {
+        method: "POST",
+        json: { reconnectionToken: "stale" },
+      });
       assert.equal(answer.status, 200);
       assert.notDeepEqual(answer.body, TOO_MANY);
     });

@@ -41,7 +41,7 @@ describe("HTTP routes", () => {
   }
 
   describe("HTTP routes > GET /health", () => {
-    it("answers 200 JSON {status: \"ok\", uptimeS, rooms, clients, redis, database}", async () => {
+    it('answers 200 JSON {status: "ok", uptimeS, rooms, clients, redis, database}', async () => {
       const answer = await getJson<Health>(server, "/health");
       assert.equal(answer.status, 200);
       assert.match(answer.contentType ?? "", /^application\/json/);
@@ -185,7 +185,7 @@ describe("HTTP routes", () => {
       assert.equal(body.maxParticipants, 3);
     });
 
-    it("answers 404 {\"error\":\"Room not found\"} for a well-formed code of no room", async () => {
+    it('answers 404 {"error":"Room not found"} for a well-formed code of no room', async () => {
       const ann = await create();
       const unknown = ann.roomId === "ZZZZZZ" ? "YYYYYY" : "ZZZZZZ";
       const answer = await getJson(server, `/rooms/${unknown}`);

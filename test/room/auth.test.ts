@@ -46,12 +46,15 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
     await assert.rejects(server.colyseus.sdk.joinById(ann.roomId, options), refusal(code, words), "join");
     // Neither the refused create nor the refused join left anything behind.
     const rooms = await matchMaker.query({ name: "jam" });
-    assert.deepEqual(rooms.map((room) => room.roomId), [ann.roomId]);
+    assert.deepEqual(
+      rooms.map((room) => room.roomId),
+      [ann.roomId],
+    );
     assert.equal(server.colyseus.getRoomById<JamState>(ann.roomId).state.participants.size, 1);
   }
 
   describe("JamRoom > JWT_SECRET > refusals", () => {
-    it("refuses create and join without a token (4215, \"token required\"), even with a name", async () => {
+    it('refuses create and join without a token (4215, "token required"), even with a name', async () => {
       await refusedBoth({ name: "Ann" }, JoinError.UNAUTHORIZED, /token required/);
     });
 
@@ -61,26 +64,26 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
       await assert.rejects(server.colyseus.sdk.joinById(ann.roomId), refusal(JoinError.UNAUTHORIZED, /token required/));
     });
 
-    it("refuses an empty token or one that is not a string with \"token required\"", async () => {
+    it('refuses an empty token or one that is not a string with "token required"', async () => {
       await refusedBoth({ token: "" }, JoinError.UNAUTHORIZED, /token required/);
       await server.colyseus.cleanup();
       await refusedBoth({ token: 42 }, JoinError.UNAUTHORIZED, /token required/);
     });
 
-    it("refuses an expired token with \"token expired\"", async () => {
+    it('refuses an expired token with "token expired"', async () => {
       await refusedBoth({ token: tokenFor("Bob", { expiresIn: -60 }) }, JoinError.UNAUTHORIZED, /token expired/);
     });
 
-    it("refuses a token without exp (it would never expire) with \"invalid token\"", async () => {
+    it('refuses a token without exp (it would never expire) with "invalid token"', async () => {
       const forever = jwt.sign({ name: "Bob" }, SECRET, { algorithm: "HS256" });
       await refusedBoth({ token: forever }, JoinError.UNAUTHORIZED, /invalid token/);
     });
 
-    it("refuses a token valid for two days (over JWT_MAX_AGE_S, one day by default) with \"invalid token\"", async () => {
+    it('refuses a token valid for two days (over JWT_MAX_AGE_S, one day by default) with "invalid token"', async () => {
       await refusedBoth({ token: tokenFor("Bob", { expiresIn: "2d" }) }, JoinError.UNAUTHORIZED, /invalid token/);
     });
 
-    it("refuses a token without iat whose exp is two days away with \"invalid token\"", async () => {
+    it('refuses a token without iat whose exp is two days away with "invalid token"', async () => {
       const exp = Math.floor(Date.now() / 1000) + 2 * 86400;
       const token = jwt.sign({ name: "Bob", exp }, SECRET, { algorithm: "HS256", noTimestamp: true });
       await refusedBoth({ token }, JoinError.UNAUTHORIZED, /invalid token/);
@@ -95,15 +98,15 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
       await refusedBoth({ token: tokenFor("Bob", { notBefore: 120 }) }, JoinError.UNAUTHORIZED, /not valid yet/);
     });
 
-    it("refuses a token signed with another secret with \"invalid token\"", async () => {
+    it('refuses a token signed with another secret with "invalid token"', async () => {
       await refusedBoth({ token: sign({ name: "Bob" }, OTHER_SECRET) }, JoinError.UNAUTHORIZED, /invalid token/);
     });
 
-    it("refuses an unsigned token (alg \"none\") with \"invalid token\"", async () => {
+    it('refuses an unsigned token (alg "none") with "invalid token"', async () => {
       await refusedBoth({ token: unsignedToken({ name: "Bob" }) }, JoinError.UNAUTHORIZED, /invalid token/);
     });
 
-    it("refuses a token signed with the right secret but HS512 with \"invalid token\"", async () => {
+    it('refuses a token signed with the right secret but HS512 with "invalid token"', async () => {
       await refusedBoth({ token: tokenFor("Bob", { algorithm: "HS512" }) }, JoinError.UNAUTHORIZED, /invalid token/);
     });
 
@@ -158,11 +161,11 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
       });
     }
 
-    it("refuses a token without a name claim with \"invalid name\", even with options.name", async () => {
+    it('refuses a token without a name claim with "invalid name", even with options.name', async () => {
       await refusedBoth({ token: sign({ sub: "user-1" }), name: "Bob" }, JoinError.INVALID_NAME, /invalid name/);
     });
 
-    it("refuses a second token with the same name, ignoring case, with \"name already taken\"", async () => {
+    it('refuses a second token with the same name, ignoring case, with "name already taken"', async () => {
       const ann = await create({ token: tokenFor("Ann") });
       await assert.rejects(join(ann.roomId, { token: tokenFor("ANN") }), refusal(JoinError.NAME_TAKEN, /name already taken/));
       await assert.rejects(join(ann.roomId, { token: tokenFor("Ann") }), refusal(JoinError.NAME_TAKEN, /name already taken/));

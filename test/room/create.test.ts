@@ -54,7 +54,7 @@ describe("JamRoom > onCreate", () => {
     assert.equal(room.state.host, room.sessionId);
   });
 
-  it("refuses an out-of-range tempo with \"invalid option\"", async () => {
+  it('refuses an out-of-range tempo with "invalid option"', async () => {
     await assert.rejects(server.colyseus.sdk.create("jam", { name: "Ann", tempo: 301 }), (error: { code: number; message: string }) => {
       assert.equal(error.code, JoinError.INVALID_OPTION);
       assert.match(error.message, /invalid option/);
@@ -140,7 +140,10 @@ describe("JamRoom > onCreate", () => {
 
     for (const tempo of [19, 19.99, 301, "120", null]) {
       it(`refuses tempo ${JSON.stringify(tempo)} with "invalid option"`, async () => {
-        await assert.rejects(server.colyseus.sdk.create("jam", { name: "Ann", tempo }), refusal(JoinError.INVALID_OPTION, /invalid option.*tempo/));
+        await assert.rejects(
+          server.colyseus.sdk.create("jam", { name: "Ann", tempo }),
+          refusal(JoinError.INVALID_OPTION, /invalid option.*tempo/),
+        );
       });
     }
   });
@@ -205,7 +208,7 @@ describe("JamRoom > onCreate", () => {
   });
 
   describe("JamRoom > onCreate > transport", () => {
-    it("\"host\" (the default) keeps a guest from changing the tempo", async () => {
+    it('"host" (the default) keeps a guest from changing the tempo', async () => {
       const host = await create({ name: "Ann" });
       const guest = await synced(await server.colyseus.sdk.joinById<JamState>(host.roomId, { name: "Bob" }));
       const refused = nextMessage(guest, "error");
@@ -214,7 +217,7 @@ describe("JamRoom > onCreate", () => {
       assert.equal(server.colyseus.getRoomById<JamState>(host.roomId).state.tempo, 120);
     });
 
-    it("\"everyone\" is in the state and lets a guest change the tempo", async () => {
+    it('"everyone" is in the state and lets a guest change the tempo', async () => {
       const host = await create({ name: "Ann", transport: "everyone" });
       assert.equal(host.state.transport, "everyone");
       const guest = await synced(await server.colyseus.sdk.joinById<JamState>(host.roomId, { name: "Bob" }));
@@ -222,7 +225,7 @@ describe("JamRoom > onCreate", () => {
       await stateWhere(host, (s) => s.tempo === 90);
     });
 
-    it("accepts \"host\" explicitly", async () => {
+    it('accepts "host" explicitly', async () => {
       const room = await create({ name: "Ann", transport: "host" });
       assert.equal(room.state.transport, "host");
     });

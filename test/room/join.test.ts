@@ -93,7 +93,9 @@ describe("JamRoom > onJoin", () => {
       const bob = await join(ann.roomId, { name: "Bob" });
       const cy = await join(ann.roomId, { name: "Cy" });
       const state = await stateWhere(ann, (s) => s.participants.size === 3);
-      const hosts = Array.from(state.participants.values()).filter((p) => p.isHost).map((p) => p.id);
+      const hosts = Array.from(state.participants.values())
+        .filter((p) => p.isHost)
+        .map((p) => p.id);
       assert.deepEqual(hosts, [ann.sessionId]);
       assert.equal(bob.state.host, ann.sessionId);
       assert.equal(cy.state.host, ann.sessionId);
@@ -108,11 +110,11 @@ describe("JamRoom > onJoin", () => {
   });
 
   describe("JamRoom > onJoin > refusals", () => {
-    it("refuses an unknown code with \"not found\"", async () => {
+    it('refuses an unknown code with "not found"', async () => {
       await assert.rejects(server.colyseus.sdk.joinById("ZZZZZZ", { name: "Bob" }), refusal(JoinError.NOT_FOUND, /not found/));
     });
 
-    it("refuses the code of a room that was disposed with \"not found\"", async () => {
+    it('refuses the code of a room that was disposed with "not found"', async () => {
       const ann = await create();
       const code = ann.roomId;
       const disposed = roomDisposed(server.colyseus.getRoomById(code));
@@ -121,7 +123,7 @@ describe("JamRoom > onJoin", () => {
       await assert.rejects(server.colyseus.sdk.joinById(code, { name: "Bob" }), refusal(JoinError.NOT_FOUND, /not found/));
     });
 
-    it("refuses a join into a full room with \"full\"", async () => {
+    it('refuses a join into a full room with "full"', async () => {
       const ann = await create({ maxParticipants: 2 });
       await join(ann.roomId, { name: "Bob" });
       await assert.rejects(server.colyseus.sdk.joinById(ann.roomId, { name: "Cy" }), refusal(JoinError.FULL, /full/));

@@ -38,7 +38,9 @@ function roomsOf(getServer: () => JamTestServer, clock: ManualClock) {
 
 /** The room's host as `viewer` sees it, checked both ways: `state.host` and the `isHost` flags. */
 function hostSeenBy(viewer: Jam): string {
-  const flagged = Array.from(viewer.state.participants.values()).filter((p) => p.isHost).map((p) => p.id);
+  const flagged = Array.from(viewer.state.participants.values())
+    .filter((p) => p.isHost)
+    .map((p) => p.id);
   assert.deepEqual(flagged, [viewer.state.host], "exactly the host has isHost");
   return viewer.state.host;
 }

@@ -53,7 +53,10 @@ describe("JamRoom > names and labels", () => {
       it(`refuses a name ${what} with 4232 "invalid name"; a late joiner sees the room intact`, async () => {
         const [ann, bob] = await openJam(server, { name: "Ann", instrument: "bass" }, { name: "Bob" });
         await assert.rejects(joinById(ann.roomId, { name }), refusal(JoinError.INVALID_NAME, /invalid name/));
-        assert.deepEqual(await seenByLateJoiner(ann.roomId), [["Ann", "bass"], ["Bob", "piano"]]);
+        assert.deepEqual(await seenByLateJoiner(ann.roomId), [
+          ["Ann", "bass"],
+          ["Bob", "piano"],
+        ]);
         assert.equal(bob.state.participants.size, 2);
       });
     }
@@ -76,7 +79,13 @@ describe("JamRoom > names and labels", () => {
       const [ann] = await openJam(server, { name: "Ann" });
       const family = await synced(await joinById(ann.roomId, { name: FAMILY.repeat(5) }));
       await stateWhere(ann, (s) => s.participants.get(family.sessionId)?.name === FAMILY.repeat(5));
-      assert.deepEqual(await seenByLateJoiner(ann.roomId), [["Ann", "piano"], [FAMILY.repeat(5), "piano"]].sort());
+      assert.deepEqual(
+        await seenByLateJoiner(ann.roomId),
+        [
+          ["Ann", "piano"],
+          [FAMILY.repeat(5), "piano"],
+        ].sort(),
+      );
     });
 
     for (const instrument of ["bass\uD800", "\u202Ebass", "\u200B"]) {
@@ -119,7 +128,10 @@ describe("JamRoom > names and labels", () => {
       it(`answers the instrument message ${JSON.stringify(instrument)} with BAD_REQUEST; a late joiner sees the room intact`, async () => {
         const [ann, bob] = await openJam(server, { name: "Ann", instrument: "bass" }, { name: "Bob" });
         await refusedThenWorks(ann, bob, "instrument", { instrument });
-        assert.deepEqual(await seenByLateJoiner(ann.roomId), [["Ann", "bass"], ["Bob", "piano"]]);
+        assert.deepEqual(await seenByLateJoiner(ann.roomId), [
+          ["Ann", "bass"],
+          ["Bob", "piano"],
+        ]);
       });
     }
 

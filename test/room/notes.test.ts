@@ -4,7 +4,6 @@ import { collect, firstMessage, messageWhere, nextMessage, recordMessages, state
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
 import { useJamServer } from "../helpers/suite";
 
-
 describe("JamRoom", () => {
   const server = useJamServer();
 
@@ -125,7 +124,10 @@ describe("JamRoom", () => {
         for (const sender of fromOthers) {
           const seqs = received.filter((note) => note.senderId === sender.sessionId).map((note) => note.seq);
           const first = band.indexOf(sender) * 100;
-          assert.deepEqual(seqs, Array.from({ length: perSender }, (_, k) => first + k));
+          assert.deepEqual(
+            seqs,
+            Array.from({ length: perSender }, (_, k) => first + k),
+          );
         }
       });
     });
@@ -190,7 +192,10 @@ describe("JamRoom", () => {
           const { code, type, message } = annFirst.message as { code: string; type: string; message: string };
           assert.deepEqual({ code, type }, { code: "BAD_REQUEST", type: "note" });
           assert.equal(typeof message, "string");
-          const marker = { type: "note", message: { note: 72, velocity: 100, on: true, seq: 99, senderId: ann.sessionId, instrument: "bass" } };
+          const marker = {
+            type: "note",
+            message: { note: 72, velocity: 100, on: true, seq: 99, senderId: ann.sessionId, instrument: "bass" },
+          };
           assert.deepEqual(await bobGets, marker);
           assert.deepEqual(await cyGets, marker);
           assert.equal(ann.connection.isOpen, true);
@@ -209,7 +214,14 @@ describe("JamRoom", () => {
         assert.equal(annFirst.type, "error");
         const { code, type } = annFirst.message as { code: string; type: string };
         assert.deepEqual({ code, type }, { code: "BAD_REQUEST", type: "note" });
-        assert.deepEqual((await bobGets).message, { note: 72, velocity: 100, on: true, seq: 99, senderId: ann.sessionId, instrument: "bass" });
+        assert.deepEqual((await bobGets).message, {
+          note: 72,
+          velocity: 100,
+          on: true,
+          seq: 99,
+          senderId: ann.sessionId,
+          instrument: "bass",
+        });
       });
 
       it("sends exactly one error per invalid note and keeps relaying the valid ones in order", async () => {

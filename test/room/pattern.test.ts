@@ -29,7 +29,11 @@ function tracksOf(state: JamState): Record<string, TrackView> {
 
 /** A server for the enclosing describe (the suite fixture), and how its tests open a jam. */
 function usePatternJam(overrides: Partial<Settings> = {}) {
-  const context: { server: JamTestServer; open: (...names: string[]) => Promise<Room<JamState>[]>; join: (code: string, name: string) => Promise<Room<JamState>> } = {
+  const context: {
+    server: JamTestServer;
+    open: (...names: string[]) => Promise<Room<JamState>[]>;
+    join: (code: string, name: string) => Promise<Room<JamState>>;
+  } = {
     server: useJamServer(overrides),
     /** The first name creates the room, the others join; resolves once everyone sees everyone. */
     open: async (...names) => {

@@ -246,17 +246,16 @@ describe("JamRoom", () => {
     });
   });
 
-    it("unknown message types: a burst of 10 answered with BAD_REQUEST, then one RATE_LIMITED and silence", async () => {
-      const [ann] = await trio();
-      const annErrors = collect(ann, "error");
+  it("unknown message types: a burst of 10 answered with BAD_REQUEST, then one RATE_LIMITED and silence", async () => {
+    const [ann] = await trio();
+    const annErrors = collect(ann, "error");
 
-      for (let i = 0; i < 30; i++) ann.send("nonsense", {});
-      await settled(ann);
+    for (let i = 0; i < 30; i++) ann.send("nonsense", {});
+    await settled(ann);
 
-      assert.deepEqual(
-        annErrors.map(({ code, type }) => ({ code, type })),
-        [...Array.from({ length: 10 }, () => ({ code: "BAD_REQUEST", type: "nonsense" })), { code: "RATE_LIMITED", type: "nonsense" }],
-      );
-    });
-
+    assert.deepEqual(
+      annErrors.map(({ code, type }) => ({ code, type })),
+      [...Array.from({ length: 10 }, () => ({ code: "BAD_REQUEST", type: "nonsense" })), { code: "RATE_LIMITED", type: "nonsense" }],
+    );
+  });
 });

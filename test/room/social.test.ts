@@ -2,11 +2,19 @@ import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, firstMessage, messageWhere, nextMessage, recordMessages, stateWhere, synced, type ReceivedMessage } from "../helpers/clients";
+import {
+  collect,
+  firstMessage,
+  messageWhere,
+  nextMessage,
+  recordMessages,
+  stateWhere,
+  synced,
+  type ReceivedMessage,
+} from "../helpers/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
-
 
 /** `code` and `type` of an `error` message, to compare in one go. */
 function codeAndType(received: ReceivedMessage): { type: string | number; code?: string; errorType?: string } {
@@ -166,10 +174,7 @@ describe("JamRoom", () => {
         assert.deepEqual(await bobGets, marker);
         assert.deepEqual(await cyGets, marker);
         await annGetsMarker;
-        assert.deepEqual(
-          annSaw.map(codeAndType),
-          [{ type: "error", code: "BAD_REQUEST", errorType: "chat" }, { type: "chat" }],
-        );
+        assert.deepEqual(annSaw.map(codeAndType), [{ type: "error", code: "BAD_REQUEST", errorType: "chat" }, { type: "chat" }]);
       });
     }
   });
@@ -290,10 +295,7 @@ describe("JamRoom", () => {
         ann.send("ping", { t: 5 });
         await nextMessage(ann, "pong");
 
-        assert.deepEqual(
-          annSaw.map(codeAndType),
-          [{ type: "error", code: "BAD_REQUEST", errorType: "ping" }, { type: "pong" }],
-        );
+        assert.deepEqual(annSaw.map(codeAndType), [{ type: "error", code: "BAD_REQUEST", errorType: "ping" }, { type: "pong" }]);
         assert.deepEqual(annSaw[1]?.message, { t: 5, serverTime: clock.time });
       });
     }
@@ -358,7 +360,7 @@ describe("JamRoom", () => {
     });
 
     for (const [label, payload] of [
-      ["kind \"bye\"", (to: string) => ({ to, kind: "bye", data: {} })],
+      ['kind "bye"', (to: string) => ({ to, kind: "bye", data: {} })],
       ["a missing kind", (to: string) => ({ to, data: {} })],
       ["a missing to", () => ({ kind: "offer", data: {} })],
       ["data over 12 KB", (to: string) => ({ to, kind: "offer", data: { sdp: "s".repeat(12 * 1024) } })],

@@ -90,7 +90,9 @@ describe("scale-out: two processes sharing Redis", function () {
   before(async function () {
     this.timeout(45_000);
     if (SKIP_REDIS_TESTS) {
-      console.warn("    SKIP_REDIS_TESTS=1: the scale-out tests over Redis are skipped (nothing about multi-process behaviour is checked).");
+      console.warn(
+        "    SKIP_REDIS_TESTS=1: the scale-out tests over Redis are skipped (nothing about multi-process behaviour is checked).",
+      );
       this.skip();
     }
     const connected = await connectTestRedis();
@@ -98,10 +100,7 @@ describe("scale-out: two processes sharing Redis", function () {
     redis = connected;
     await redis.flushdb();
     const env = { REDIS_URL: TEST_REDIS_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
-    [a, b] = await Promise.all([
-      startServer({ port: PORT_A, label: "A", env }),
-      startServer({ port: PORT_B, label: "B", env }),
-    ]);
+    [a, b] = await Promise.all([startServer({ port: PORT_A, label: "A", env }), startServer({ port: PORT_B, label: "B", env })]);
   });
 
   afterEach(async function () {
@@ -160,7 +159,10 @@ describe("scale-out: two processes sharing Redis", function () {
     const atThirdAgain = nextMessage(third, "note");
     guest.send("note", { note: 64, seq: 2 });
     for (const received of [await atHost, await atThirdAgain]) {
-      assert.deepEqual({ note: received.note, seq: received.seq, senderId: received.senderId }, { note: 64, seq: 2, senderId: guest.sessionId });
+      assert.deepEqual(
+        { note: received.note, seq: received.seq, senderId: received.senderId },
+        { note: 64, seq: 2, senderId: guest.sessionId },
+      );
     }
   });
 
@@ -325,7 +327,10 @@ describe("scale-out: two processes sharing Redis", function () {
       assert.equal(answer.status, 404);
       assert.deepEqual(answer.body, { error: "Room not found" });
       const listed = await httpGet<RoomSummary[]>(survivor, "/rooms");
-      assert.equal(listed.body.some((room) => room.roomCode === code), false);
+      assert.equal(
+        listed.body.some((room) => room.roomCode === code),
+        false,
+      );
       await assert.rejects(clientOf(survivor).joinById(code, { name: "Cy" }), (error: Error) => /not found/.test(error.message));
     });
   });

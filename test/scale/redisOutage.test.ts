@@ -86,7 +86,7 @@ describe("Redis outage", function () {
         await Promise.all([a, b].map((server) => server.waitForLog(outageStarted, 5000, "outage line")));
       });
 
-      it("answers GET /health within 100 ms on both processes, with redis \"down\"", async () => {
+      it('answers GET /health within 100 ms on both processes, with redis "down"', async () => {
         for (const server of [a, b]) {
           const { status, body, ms } = await timedGet<Health>(server, "/health");
           assert.equal(status, 200, `GET /health on ${server.label}`);
@@ -107,7 +107,7 @@ describe("Redis outage", function () {
         );
       });
 
-      it("answers GET /ready with 503 {ready: false, redis: \"down\", database: \"none\"}", async () => {
+      it('answers GET /ready with 503 {ready: false, redis: "down", database: "none"}', async () => {
         for (const server of [a, b]) {
           const { status, body } = await timedGet(server, "/ready");
           assert.equal(status, 503, `GET /ready on ${server.label}`);
@@ -176,7 +176,11 @@ describe("Redis outage", function () {
           assert.equal(started[0]?.level, 50);
           assert.equal(ended.length, 1, `${server.label}: ${ended.length} recovery lines`);
           assert.equal(ended[0]?.level, 30);
-          assert.deepEqual(server.stderrLines.filter((line) => /Unhandled error event/.test(line)), [], `${server.label}: ioredis errors are all listened to`);
+          assert.deepEqual(
+            server.stderrLines.filter((line) => /Unhandled error event/.test(line)),
+            [],
+            `${server.label}: ioredis errors are all listened to`,
+          );
           assert.equal(server.hasExited, false, `${server.label} is still running`);
         }
       });
@@ -200,7 +204,8 @@ describe("Redis outage", function () {
       for (const jam of ["one", "two"]) {
         const first = opened.add(await client.create<JamState>("jam", { name: `Host ${jam}` }));
         rooms.push(first);
-        for (const name of ["Guest", "Other"]) rooms.push(opened.add(await client.joinById<JamState>(first.roomId, { name: `${name} ${jam}` })));
+        for (const name of ["Guest", "Other"])
+          rooms.push(opened.add(await client.joinById<JamState>(first.roomId, { name: `${name} ${jam}` })));
       }
       await Promise.all(rooms.map((room) => synced(room)));
       const closed = rooms.map(

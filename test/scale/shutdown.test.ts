@@ -142,7 +142,10 @@ describe("graceful shutdown of a real process (SIGTERM, SHUTDOWN_DRAIN_MS=300)",
       assert.equal(record.closeCode, CloseCode.CONSENTED, `${record.label}'s close code`);
       assert.ok(record.closeAt !== undefined && record.restartAt !== undefined);
       // The room closes DRAIN_MS after it sent the notice (its clock ticks with the 50 ms patches).
-      assert.ok(record.closeAt - record.restartAt >= DRAIN_MS - 100, `${record.label}: closed ${record.closeAt - record.restartAt} ms after the notice`);
+      assert.ok(
+        record.closeAt - record.restartAt >= DRAIN_MS - 100,
+        `${record.label}: closed ${record.closeAt - record.restartAt} ms after the notice`,
+      );
     }
   });
 

@@ -37,7 +37,10 @@ function largestState(): JamState {
   const state = new JamState().assign({ roomCode: "ABCDEF", host: "s".repeat(9), loopSteps: MAX_LOOP_STEPS, playStartedAt: Date.now() });
   for (let p = 0; p < MAX_PARTICIPANTS_LIMIT; p++) {
     const id = `session${String(p).padStart(2, "0")}`;
-    state.participants.set(id, new Participant().assign({ id, name: LONGEST_LABEL, instrument: LONGEST_LABEL, joinedAt: Date.now(), muted: true }));
+    state.participants.set(
+      id,
+      new Participant().assign({ id, name: LONGEST_LABEL, instrument: LONGEST_LABEL, joinedAt: Date.now(), muted: true }),
+    );
   }
   for (let t = 0; t < MAX_TRACKS_ALLOWED; t++) {
     const id = `${String(t).padStart(2, "0")}${"t".repeat(30)}`;

@@ -23,7 +23,13 @@ describe("docs > name what the code has", () => {
   it("docs/PROTOCOL.md gives every join refusal, close code and message error code", () => {
     const codes = [...Object.values(JoinError), ...Object.values(CloseCode)].map((code) => `${code}`);
     assert.deepEqual(missing(protocol, codes), []);
-    assert.deepEqual(missing(protocol, Object.values(MessageError).map((code) => `\`${code}\``)), []);
+    assert.deepEqual(
+      missing(
+        protocol,
+        Object.values(MessageError).map((code) => `\`${code}\``),
+      ),
+      [],
+    );
   });
 
   it("docs/PROTOCOL.md gives every HTTP error with its status and body", () => {
@@ -32,7 +38,13 @@ describe("docs > name what the code has", () => {
   });
 
   it("docs/PROTOCOL.md describes every message type, both ways", () => {
-    assert.deepEqual(missing(protocol, [...MESSAGE_TYPES, ...SERVER_MESSAGE_TYPES].map((type) => `\`${type}\``)), []);
+    assert.deepEqual(
+      missing(
+        protocol,
+        [...MESSAGE_TYPES, ...SERVER_MESSAGE_TYPES].map((type) => `\`${type}\``),
+      ),
+      [],
+    );
   });
 
   for (const file of ["README.md", ".env.example"]) {

@@ -20,27 +20,27 @@ describe("errors > JoinError", () => {
 });
 
 describe("errors > refuse", () => {
-  it("refuses a full room with code FULL and the word \"full\"", () => {
+  it('refuses a full room with code FULL and the word "full"', () => {
     const error = refuse.full(10);
     assert.equal(error.code, JoinError.FULL);
     assert.match(error.message, /full/);
     assert.match(error.message, /10/);
   });
 
-  it("refuses a taken name with code NAME_TAKEN and \"name already taken\"", () => {
+  it('refuses a taken name with code NAME_TAKEN and "name already taken"', () => {
     const error = refuse.nameTaken("Ann");
     assert.equal(error.code, JoinError.NAME_TAKEN);
     assert.match(error.message, /name already taken/);
     assert.match(error.message, /Ann/);
   });
 
-  it("refuses a bad name with code INVALID_NAME and \"invalid name\" plus the reason", () => {
+  it('refuses a bad name with code INVALID_NAME and "invalid name" plus the reason', () => {
     const error = refuse.invalidName("name must not be empty");
     assert.equal(error.code, JoinError.INVALID_NAME);
     assert.equal(error.message, "invalid name: name must not be empty");
   });
 
-  it("refuses a bad option with code INVALID_OPTION and \"invalid option\" plus the reason", () => {
+  it('refuses a bad option with code INVALID_OPTION and "invalid option" plus the reason', () => {
     const error = refuse.invalidOption("tempo: too big");
     assert.equal(error.code, JoinError.INVALID_OPTION);
     assert.equal(error.message, "invalid option: tempo: too big");

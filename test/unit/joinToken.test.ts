@@ -41,12 +41,12 @@ describe("joinToken > nameClaimOf", () => {
     assert.equal(nameClaimOf(tokenFor({ sub: "user-1" }), policy()), undefined);
   });
 
-  it("refuses a valid token without an expiry with \"invalid token\" (it would never expire)", () => {
+  it('refuses a valid token without an expiry with "invalid token" (it would never expire)', () => {
     assert.match(unauthorized(signedAsIs({ name: "Ann" })), /^invalid token: .*exp/);
     assert.match(unauthorized(signedAsIs({ name: "Ann" }, { noTimestamp: true })), /^invalid token/);
   });
 
-  it("refuses a token valid for two days with \"invalid token\" (the default maximum is one day)", () => {
+  it('refuses a token valid for two days with "invalid token" (the default maximum is one day)', () => {
     assert.match(unauthorized(tokenFor({ name: "Ann" }, { expiresIn: "2d" })), /^invalid token: .*longer than the 86400 s/);
   });
 
@@ -71,9 +71,15 @@ describe("joinToken > nameClaimOf", () => {
 
   it("uses the maximum and the clock it is given", () => {
     const token = tokenFor({ name: "Ann" }, { expiresIn: "1h" });
-    assert.match(refusedWith(() => nameClaimOf(token, policy(600)), JoinError.UNAUTHORIZED), /^invalid token/);
+    assert.match(
+      refusedWith(() => nameClaimOf(token, policy(600)), JoinError.UNAUTHORIZED),
+      /^invalid token/,
+    );
     const inTwoHours = Date.now() + 2 * 3600 * 1000;
-    assert.match(refusedWith(() => nameClaimOf(token, policy(DAY_S, inTwoHours)), JoinError.UNAUTHORIZED), /^token expired/);
+    assert.match(
+      refusedWith(() => nameClaimOf(token, policy(DAY_S, inTwoHours)), JoinError.UNAUTHORIZED),
+      /^token expired/,
+    );
   });
 
   for (const missing of [undefined, null, "", 42, { name: "Ann" }, ["a.b.c"]]) {
@@ -82,15 +88,15 @@ describe("joinToken > nameClaimOf", () => {
     });
   }
 
-  it("refuses an expired token with \"token expired\"", () => {
+  it('refuses an expired token with "token expired"', () => {
     assert.match(unauthorized(tokenFor({ name: "Ann" }, { expiresIn: -1 })), /^token expired/);
   });
 
-  it("refuses a token not valid yet with \"token not valid yet\"", () => {
+  it('refuses a token not valid yet with "token not valid yet"', () => {
     assert.match(unauthorized(tokenFor({ name: "Ann" }, { notBefore: 60 })), /^token not valid yet/);
   });
 
-  it("refuses a token signed with another secret with \"invalid token: invalid signature\"", () => {
+  it('refuses a token signed with another secret with "invalid token: invalid signature"', () => {
     assert.equal(unauthorized(tokenFor({ name: "Ann" }, {}, "another-secret-0123456789abcdefghijkl")), "invalid token: invalid signature");
   });
 
@@ -104,7 +110,7 @@ describe("joinToken > nameClaimOf", () => {
     assert.match(unauthorized(tokenFor({ name: "Ann" }, { algorithm: "RS256" }, privateKey)), /^invalid token/);
   });
 
-  it("refuses an unsigned token (alg \"none\")", () => {
+  it('refuses an unsigned token (alg "none")', () => {
     const unsigned = `${b64({ alg: "none", typ: "JWT" })}.${b64({ name: "Ann" })}.`;
     assert.match(unauthorized(unsigned), /^invalid token/);
   });
@@ -140,8 +146,14 @@ describe("options > parseJoinProfile with a JWT secret", () => {
   });
 
   it("refuses a valid name without a token", () => {
-    assert.match(refusedWith(() => parseJoinProfile({ name: "Ann" }, AUTH), JoinError.UNAUTHORIZED), /token required/);
-    assert.match(refusedWith(() => parseJoinProfile(undefined, AUTH), JoinError.UNAUTHORIZED), /token required/);
+    assert.match(
+      refusedWith(() => parseJoinProfile({ name: "Ann" }, AUTH), JoinError.UNAUTHORIZED),
+      /token required/,
+    );
+    assert.match(
+      refusedWith(() => parseJoinProfile(undefined, AUTH), JoinError.UNAUTHORIZED),
+      /token required/,
+    );
   });
 
   const badClaims: [string, unknown][] = [
@@ -157,7 +169,7 @@ describe("options > parseJoinProfile with a JWT secret", () => {
     });
   }
 
-  it("refuses a token without a name claim with \"invalid name: name is required\"", () => {
+  it('refuses a token without a name claim with "invalid name: name is required"', () => {
     const message = refusedWith(() => parseJoinProfile({ token: tokenFor({ sub: "u1" }), name: "Ann" }, AUTH), JoinError.INVALID_NAME);
     assert.equal(message, "invalid name: name is required");
   });

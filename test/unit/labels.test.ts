@@ -75,7 +75,20 @@ describe("labels > checkLabel", () => {
   });
 
   it("refuses bidirectional embeddings, overrides, isolates and marks", () => {
-    const controls = ["\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u200E", "\u200F", "\u061C"];
+    const controls = [
+      "\u202A",
+      "\u202B",
+      "\u202C",
+      "\u202D",
+      "\u202E",
+      "\u2066",
+      "\u2067",
+      "\u2068",
+      "\u2069",
+      "\u200E",
+      "\u200F",
+      "\u061C",
+    ];
     for (const control of controls) {
       assert.match(refused(`Ann${control}Lee`), /bidirectional/, JSON.stringify(control));
     }
@@ -177,7 +190,6 @@ describe("labels > isNameTaken", () => {
   it("finds a name that differs only in runs of spaces", () => {
     assert.equal(isNameTaken("Ann  Lee", ["Ann Lee"]), true);
   });
-
 
   it("finds an exact match", () => {
     assert.equal(isNameTaken("Ann", ["Bob", "Ann"]), true);

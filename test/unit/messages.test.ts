@@ -150,7 +150,7 @@ describe("messages > note", () => {
     assert.equal(accepted("note", { note: 127 }).note, 127);
   });
 
-  it("refuses note 128, -1, 1.5, \"60\" and a missing note", () => {
+  it('refuses note 128, -1, 1.5, "60" and a missing note', () => {
     for (const note of [128, -1, 1.5, "60", NaN, null]) {
       assert.match(refused("note", { note }), /^note: /, String(note));
     }

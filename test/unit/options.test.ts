@@ -3,8 +3,7 @@ import { JoinError } from "../../src/protocol/errors";
 import { refusedWith } from "../helpers/refusals";
 import { parseJoinProfile, parseRoomOptions } from "../../src/protocol/options";
 
-const invalidOption = (input: unknown) =>
-  refusedWith(() => parseRoomOptions(input, 10), JoinError.INVALID_OPTION, "invalid option");
+const invalidOption = (input: unknown) => refusedWith(() => parseRoomOptions(input, 10), JoinError.INVALID_OPTION, "invalid option");
 
 describe("options > parseRoomOptions", () => {
   it("applies the contract's defaults to an empty object", () => {
@@ -67,7 +66,7 @@ describe("options > parseRoomOptions", () => {
     }
   });
 
-  it("accepts transport \"host\" and \"everyone\" and refuses anything else", () => {
+  it('accepts transport "host" and "everyone" and refuses anything else', () => {
     assert.equal(parseRoomOptions({ transport: "host" }, 10).transport, "host");
     assert.equal(parseRoomOptions({ transport: "everyone" }, 10).transport, "everyone");
     for (const transport of ["all", "HOST", "", 1]) {
@@ -87,11 +86,10 @@ describe("options > parseRoomOptions", () => {
 });
 
 const invalidName = (input: unknown) => refusedWith(() => parseJoinProfile(input), JoinError.INVALID_NAME, "invalid name");
-const badInstrument = (input: unknown) =>
-  refusedWith(() => parseJoinProfile(input), JoinError.INVALID_OPTION, "invalid option");
+const badInstrument = (input: unknown) => refusedWith(() => parseJoinProfile(input), JoinError.INVALID_OPTION, "invalid option");
 
 describe("options > parseJoinProfile", () => {
-  it("takes the name and gives the default instrument \"piano\"", () => {
+  it('takes the name and gives the default instrument "piano"', () => {
     assert.deepEqual(parseJoinProfile({ name: "Ann" }), { name: "Ann", instrument: "piano" });
   });
 
@@ -110,34 +108,34 @@ describe("options > parseJoinProfile", () => {
     invalidName({ name: "🎷".repeat(33) });
   });
 
-  it("refuses a missing name with \"invalid name\" and says it is required", () => {
+  it('refuses a missing name with "invalid name" and says it is required', () => {
     assert.match(invalidName({}), /required/);
     assert.match(invalidName(undefined), /required/);
     assert.match(invalidName({ instrument: "bass" }), /required/);
   });
 
-  it("refuses an empty, blank or 33-character name with \"invalid name\"", () => {
+  it('refuses an empty, blank or 33-character name with "invalid name"', () => {
     invalidName({ name: "" });
     invalidName({ name: "   " });
     invalidName({ name: "n".repeat(33) });
   });
 
-  it("refuses a name with control characters with \"invalid name\"", () => {
+  it('refuses a name with control characters with "invalid name"', () => {
     assert.match(invalidName({ name: "Ann\nLee" }), /control characters/);
     invalidName({ name: "A\u0000" });
   });
 
-  it("refuses a name that is not a string with \"invalid name\"", () => {
+  it('refuses a name that is not a string with "invalid name"', () => {
     for (const name of [42, null, true, { first: "Ann" }, ["Ann"]]) invalidName({ name });
   });
 
-  it("refuses a bad instrument with \"invalid option\"", () => {
+  it('refuses a bad instrument with "invalid option"', () => {
     for (const instrument of ["", "  ", "i".repeat(33), "a\tb", 5, null]) {
       assert.match(badInstrument({ name: "Ann", instrument }), /instrument/, String(instrument));
     }
   });
 
-  it("refuses join options that are not an object with \"invalid option\"", () => {
+  it('refuses join options that are not an object with "invalid option"', () => {
     for (const input of ["Ann", 7, ["Ann"]]) badInstrument(input);
   });
 });

@@ -53,7 +53,10 @@ describe("ResilientRedisDriver", () => {
       const driver = resilient();
       const calls = scriptHgetall(driver.client, 0, { ABC234: listing("ABC234") });
       const answers = await Promise.all([driver.query({ name: "jam" }), driver.query({ name: "jam" }), driver.query({})]);
-      assert.deepEqual(answers.map((rooms) => rooms.length), [1, 1, 1]);
+      assert.deepEqual(
+        answers.map((rooms) => rooms.length),
+        [1, 1, 1],
+      );
       assert.equal(calls.calls, 1);
     });
 

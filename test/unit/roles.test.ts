@@ -56,12 +56,12 @@ describe("roles > nextHost", () => {
 });
 
 describe("roles > mayDriveTransport", () => {
-  it("lets only the host drive the transport under the \"host\" policy", () => {
+  it('lets only the host drive the transport under the "host" policy', () => {
     assert.equal(mayDriveTransport("host", true), true);
     assert.equal(mayDriveTransport("host", false), false);
   });
 
-  it("lets everyone drive the transport under the \"everyone\" policy", () => {
+  it('lets everyone drive the transport under the "everyone" policy', () => {
     assert.equal(mayDriveTransport("everyone", true), true);
     assert.equal(mayDriveTransport("everyone", false), true);
   });

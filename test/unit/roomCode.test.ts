@@ -38,16 +38,28 @@ describe("roomCode > generateRoomCode", () => {
   it("spells the code from the picked indexes", () => {
     const picks = [0, 31, 8, 15, 24, 25];
     let i = 0;
-    assert.equal(generateRoomCode(() => picks[i++] ?? 0), "A9JR23");
+    assert.equal(
+      generateRoomCode(() => picks[i++] ?? 0),
+      "A9JR23",
+    );
   });
 
   it("uses the first and last characters of the alphabet", () => {
-    assert.equal(generateRoomCode(() => 0), "AAAAAA");
-    assert.equal(generateRoomCode((n) => n - 1), "999999");
+    assert.equal(
+      generateRoomCode(() => 0),
+      "AAAAAA",
+    );
+    assert.equal(
+      generateRoomCode((n) => n - 1),
+      "999999",
+    );
   });
 
   it("repeats a code when the pick function repeats (so collisions can be tested)", () => {
-    assert.equal(generateRoomCode(() => 5), generateRoomCode(() => 5));
+    assert.equal(
+      generateRoomCode(() => 5),
+      generateRoomCode(() => 5),
+    );
   });
 });
 

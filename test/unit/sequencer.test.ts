@@ -1,15 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  currentStep,
-  pause,
-  play,
-  seek,
-  setTempo,
-  stepMs,
-  stop,
-  stoppedTransport,
-  type Transport,
-} from "../../src/rules/sequencer";
+import { currentStep, pause, play, seek, setTempo, stepMs, stop, stoppedTransport, type Transport } from "../../src/rules/sequencer";
 
 // A realistic server clock (ms since epoch) so float behaviour matches production.
 const T0 = 1_700_000_000_000;

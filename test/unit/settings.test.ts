@@ -176,11 +176,10 @@ describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () 
 
   it("reads CORS_ORIGINS as a comma-separated list, trimming each entry and skipping empty ones", () => {
     assert.deepEqual(loadSettings({ CORS_ORIGINS: "https://jam.example.com" }).corsOrigins, ["https://jam.example.com"]);
-    assert.deepEqual(loadSettings({ CORS_ORIGINS: " https://jam.example.com , http://localhost:3000,https://b.example:8443 " }).corsOrigins, [
-      "https://jam.example.com",
-      "http://localhost:3000",
-      "https://b.example:8443",
-    ]);
+    assert.deepEqual(
+      loadSettings({ CORS_ORIGINS: " https://jam.example.com , http://localhost:3000,https://b.example:8443 " }).corsOrigins,
+      ["https://jam.example.com", "http://localhost:3000", "https://b.example:8443"],
+    );
     assert.deepEqual(loadSettings({ CORS_ORIGINS: "https://jam.example.com,, ," }).corsOrigins, ["https://jam.example.com"]);
   });
 
@@ -195,7 +194,7 @@ describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () 
     }
   });
 
-  it("refuses a CORS_ORIGINS entry that is not an http(s) origin, such as localhost:3000 (scheme \"localhost:\")", () => {
+  it('refuses a CORS_ORIGINS entry that is not an http(s) origin, such as localhost:3000 (scheme "localhost:")', () => {
     // new URL("localhost:3000").origin is "null": accepting it would allow the opaque origin "null"
     // that any sandboxed iframe or file:// page sends.
     for (const value of ["localhost:3000", "mailto:ops@jam.example.com", "https://jam.example.com,localhost:3000"]) {
@@ -240,7 +239,10 @@ describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () 
       assert.deepEqual(s.httpRateLimits.join, { perMinute: 120, burst: 120 });
       assert.equal(s.jwtMaxAgeS, 600);
       assert.equal(s.maxBufferedBytes, 64 * 1024);
-      assert.deepEqual(loadSettings({ HTTP_RATE_LIMITS: '{"join":{"perMinute":30,"burst":5}}' }).httpRateLimits.join, { perMinute: 30, burst: 5 });
+      assert.deepEqual(loadSettings({ HTTP_RATE_LIMITS: '{"join":{"perMinute":30,"burst":5}}' }).httpRateLimits.join, {
+        perMinute: 30,
+        burst: 5,
+      });
     });
 
     it("refuses a bad HTTP_RATE_LIMITS, JWT_MAX_AGE_S or MAX_BUFFERED_KB, naming it", () => {

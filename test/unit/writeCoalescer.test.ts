@@ -54,7 +54,14 @@ describe("WriteCoalescer", () => {
     assert.equal(turns.pending(), 1);
     assert.equal(coalescer.holding, 3);
     turns.endTurn();
-    assert.deepEqual(sockets.map((socket) => [socket.depth, socket.uncorks]), [[0, 1], [0, 1], [0, 1]]);
+    assert.deepEqual(
+      sockets.map((socket) => [socket.depth, socket.uncorks]),
+      [
+        [0, 1],
+        [0, 1],
+        [0, 1],
+      ],
+    );
   });
 
   it("holds a socket again in the next turn", () => {

@@ -72,10 +72,7 @@ export function useJamSession(client: JamClient): Jam {
   }, []);
 
   const create = useCallback((profile: Profile) => open((hooks) => client.create(profile, hooks)), [client, open]);
-  const join = useCallback(
-    (code: string, profile: Profile) => open((hooks) => client.join(code, profile, hooks)),
-    [client, open],
-  );
+  const join = useCallback((code: string, profile: Profile) => open((hooks) => client.join(code, profile, hooks)), [client, open]);
   const leave = useCallback(() => {
     void current.current?.leave();
     current.current = undefined;

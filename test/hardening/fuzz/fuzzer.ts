@@ -67,7 +67,11 @@ export class Fuzzer {
       this.open = false;
       this.lastClose = code;
       stats.disconnects.set(code, (stats.disconnects.get(code) ?? 0) + 1);
-      if (!this.allowedCloses.has(code)) this.slot.harness.report("deviations", `a fuzzer in room ${this.slot.label} was closed with ${code} unexpectedly after ${this.lastSent}${this.reconnected ? " (a reconnected session)" : ""}`);
+      if (!this.allowedCloses.has(code))
+        this.slot.harness.report(
+          "deviations",
+          `a fuzzer in room ${this.slot.label} was closed with ${code} unexpectedly after ${this.lastSent}${this.reconnected ? " (a reconnected session)" : ""}`,
+        );
       for (const resolve of this.pongs.values()) resolve();
       for (const resolve of this.closeWaiters.splice(0)) resolve(code);
     });
@@ -91,7 +95,10 @@ export class Fuzzer {
       }
     } else {
       // Left, kicked or flooding: the old token must not bring the participant back.
-      const back = await this.slot.harness.sdk().reconnect<JamState>(token).catch(() => undefined);
+      const back = await this.slot.harness
+        .sdk()
+        .reconnect<JamState>(token)
+        .catch(() => undefined);
       if (back !== undefined) {
         this.slot.harness.report("deviations", `a fuzzer came back with its token after closing with ${this.lastClose}`);
         await back.leave();
@@ -129,7 +136,11 @@ export class Fuzzer {
       this.room.send("ping", { t });
     });
     this.pongs.delete(t);
-    if (!answered) this.slot.harness.report("deviations", `a fuzzer in room ${this.slot.label} got no answer to a ping within 5 s after ${this.lastSent}${this.reconnected ? " (a reconnected session)" : ""}`);
+    if (!answered)
+      this.slot.harness.report(
+        "deviations",
+        `a fuzzer in room ${this.slot.label} got no answer to a ping within 5 s after ${this.lastSent}${this.reconnected ? " (a reconnected session)" : ""}`,
+      );
     return performance.now() - start;
   }
 }

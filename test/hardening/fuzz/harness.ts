@@ -13,7 +13,19 @@ import { pools, preview, typeLabel } from "./arbitraries";
 import { hex, LEAVE_ROOM } from "./frames";
 import { freshName, Fuzzer, Slot, type FuzzContext, type ProblemKind } from "./fuzzer";
 import { invariantViolations } from "./invariants";
-import { bootFuzzServer, captureUncaught, logLines, MAX_FRAME, NOISE, restoreUncaught, SEED, settings, STALL_MS, stats, uncaught } from "./server";
+import {
+  bootFuzzServer,
+  captureUncaught,
+  logLines,
+  MAX_FRAME,
+  NOISE,
+  restoreUncaught,
+  SEED,
+  settings,
+  STALL_MS,
+  stats,
+  uncaught,
+} from "./server";
 
 /** Where a batch started in the logs and reports. */
 interface Marks {
@@ -71,7 +83,11 @@ export class FuzzHarness implements FuzzContext {
 
   assertNothingFound(seed: number | undefined): void {
     const distinct = [...new Set(this.found)];
-    assert.deepEqual(distinct.slice(0, 10), [], `${this.found.length} problems, ${distinct.length} distinct (fast-check seed ${String(seed)}; replay with FUZZ_SEED)`);
+    assert.deepEqual(
+      distinct.slice(0, 10),
+      [],
+      `${this.found.length} problems, ${distinct.length} distinct (fast-check seed ${String(seed)}; replay with FUZZ_SEED)`,
+    );
   }
 
   private quiet(print: (...args: unknown[]) => void): (...args: unknown[]) => void {
@@ -200,7 +216,12 @@ export class FuzzHarness implements FuzzContext {
   }
 
   /** The first input of a batch that alone reproduces a failure, in words. */
-  private async culprit<T>(options: Record<string, unknown>, inputs: T[], send: (room: Room<JamState>, input: T) => void, describe: (input: T) => string): Promise<string> {
+  private async culprit<T>(
+    options: Record<string, unknown>,
+    inputs: T[],
+    send: (room: Room<JamState>, input: T) => void,
+    describe: (input: T) => string,
+  ): Promise<string> {
     for (const input of inputs.slice(0, 60)) {
       const outcome = await this.probe(options, (room) => send(room, input));
       if (outcome !== undefined) return `${describe(input)} alone, in a fresh room: ${outcome}`;
@@ -238,7 +259,13 @@ export class FuzzHarness implements FuzzContext {
    * After a batch: did anything crash (uncaught, or a room's encoder), did a handler throw, does
    * every fuzzed room still hold its invariants? Broken rooms are replaced so the fuzz goes on.
    */
-  private async checkServer<T>(slot: Slot, inputs: T[], send: (room: Room<JamState>, input: T) => void, describe: (input: T) => string, since: Marks): Promise<void> {
+  private async checkServer<T>(
+    slot: Slot,
+    inputs: T[],
+    send: (room: Room<JamState>, input: T) => void,
+    describe: (input: T) => string,
+    since: Marks,
+  ): Promise<void> {
     // A room whose state the encoder cannot encode throws on every patch: that names the room. An
     // uncaught exception with no broken encoder is reported as it is.
     const broken = this.fuzzedRooms.flatMap((room) => {
@@ -256,7 +283,10 @@ export class FuzzHarness implements FuzzContext {
       const followUps = this.dropFollowUps(since);
       const why = await this.culprit(slot.options, inputs, send, describe);
       const error = broken[0]?.error ?? `uncaught ${String(stray)}`;
-      this.report("crashes", `${this.crashed(error)} after ${why}${followUps > 0 ? ` (${followUps} follow-up deviations in that batch not counted)` : ""}`);
+      this.report(
+        "crashes",
+        `${this.crashed(error)} after ${why}${followUps > 0 ? ` (${followUps} follow-up deviations in that batch not counted)` : ""}`,
+      );
     }
     const thrown = logLines.slice(since.logs).filter((line) => line.msg === "room handler failed");
     if (thrown.length > 0) {
@@ -266,12 +296,12 @@ export class FuzzHarness implements FuzzContext {
     for (const room of this.fuzzedRooms) {
       const problems = invariantViolations(room.serverRoom().state, settings.maxTracks);
       if (problems.length === 0) continue;
-      for (const problem of problems) this.report("invariantViolations", `room ${room.label}: ${problem} (after ${preview(inputs.map(describe), 600)})`);
+      for (const problem of problems)
+        this.report("invariantViolations", `room ${room.label}: ${problem} (after ${preview(inputs.map(describe), 600)})`);
       await this.replaceRoom(room);
     }
     this.refreshPools();
   }
-
 
   /**
    * Pattern edits need a pattern to work on, and addTrack stops at MAX_TRACKS: before such a
@@ -284,7 +314,9 @@ export class FuzzHarness implements FuzzContext {
     await fuzzer.ensure();
     const tracks = Array.from(slot.serverRoom().state.tracks.keys());
     if (type === "addTrack") for (const track of tracks) fuzzer.room.send("removeTrack", { track });
-    else for (const id of ["t1", "t2", "t3"]) if (!tracks.includes(id) && tracks.length < settings.maxTracks) fuzzer.room.send("addTrack", { id, instrument: "fuzz" });
+    else
+      for (const id of ["t1", "t2", "t3"])
+        if (!tracks.includes(id) && tracks.length < settings.maxTracks) fuzzer.room.send("addTrack", { id, instrument: "fuzz" });
     await fuzzer.sync();
   }
 
@@ -314,7 +346,11 @@ export class FuzzHarness implements FuzzContext {
         fuzzer.allowedCloses.add(1009);
         const code = await fuzzer.closed(3000);
         // (Unless something allowed closed it first, such as a kick by the fuzzing host.)
-        if (code === undefined || !fuzzer.allowedCloses.has(code)) this.report("deviations", `a ${fuzzer.lastFrameBytes}-byte ${typeLabel(type)} frame was answered with close code ${String(code)}, not 1009`);
+        if (code === undefined || !fuzzer.allowedCloses.has(code))
+          this.report(
+            "deviations",
+            `a ${fuzzer.lastFrameBytes}-byte ${typeLabel(type)} frame was answered with close code ${String(code)}, not 1009`,
+          );
       } else {
         delivered.set(fuzzer, (delivered.get(fuzzer) ?? 0) + 1);
       }
@@ -333,11 +369,20 @@ export class FuzzHarness implements FuzzContext {
         const expected = Array.from({ length: count }, () => ({ code: "BAD_REQUEST", type: String(type) }));
         const actual = expectation === "unknown-named" ? received : received.map(({ code }) => ({ code, type: String(type) }));
         if (fc.stringify(actual) !== fc.stringify(expected)) {
-          this.report("deviations", `${count} × type ${typeLabel(type)} answered with ${preview(received, 240)}, expected ${count} × BAD_REQUEST naming ${typeLabel(type)}`);
+          this.report(
+            "deviations",
+            `${count} × type ${typeLabel(type)} answered with ${preview(received, 240)}, expected ${count} × BAD_REQUEST naming ${typeLabel(type)}`,
+          );
         }
       }
     }
-    await this.checkServer(slot, payloads, (room, payload) => room.send(type, payload), (payload) => `room.send(${typeLabel(type)}, ${preview(payload)})`, since);
+    await this.checkServer(
+      slot,
+      payloads,
+      (room, payload) => room.send(type, payload),
+      (payload) => `room.send(${typeLabel(type)}, ${preview(payload)})`,
+      since,
+    );
   }
 
   /** Runs `property` under fast-check with a known seed, so a failing run can be replayed. */
@@ -372,7 +417,10 @@ export class FuzzHarness implements FuzzContext {
       stats.rawFrames++;
       const ms = await fuzzer.sync();
       if (ms > STALL_MS) {
-        this.report("deviations", `one ${frame.byteLength}-byte frame kept the this.server busy for ${Math.round(ms)} ms (every room of the process stalls meanwhile): room.connection.send(${hex(frame)})`);
+        this.report(
+          "deviations",
+          `one ${frame.byteLength}-byte frame kept the this.server busy for ${Math.round(ms)} ms (every room of the process stalls meanwhile): room.connection.send(${hex(frame)})`,
+        );
       }
       // Probed after every frame, so a crash is pinned on the frame that caused it.
       let encoderError: unknown;
@@ -386,9 +434,18 @@ export class FuzzHarness implements FuzzContext {
         await this.replaceRoom(slot);
         uncaught.splice(frameMarks.uncaught);
         const followUps = this.dropFollowUps(frameMarks);
-        this.report("crashes", `${this.crashed(error)} after room.connection.send(${hex(frame)})${followUps > 0 ? ` (${followUps} follow-up deviations not counted)` : ""}`);
+        this.report(
+          "crashes",
+          `${this.crashed(error)} after room.connection.send(${hex(frame)})${followUps > 0 ? ` (${followUps} follow-up deviations not counted)` : ""}`,
+        );
       }
     }
-    await this.checkServer(slot, frames, (room, frame) => room.connection.send(frame), (frame) => `room.connection.send(${hex(frame)})`, since);
+    await this.checkServer(
+      slot,
+      frames,
+      (room, frame) => room.connection.send(frame),
+      (frame) => `room.connection.send(${hex(frame)})`,
+      since,
+    );
   }
 }

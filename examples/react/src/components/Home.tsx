@@ -26,8 +26,7 @@ export function Home({ jam }: { jam: Jam }) {
       <p>Play music together: open a room, share its link, and everyone plays on one clock.</p>
       {jam.session !== undefined && (
         <p className="notice">
-          You are in room {jam.session.code}.{" "}
-          <button onClick={() => navigate(roomPath(jam.session?.code ?? ""))}>Back to the room</button>{" "}
+          You are in room {jam.session.code}. <button onClick={() => navigate(roomPath(jam.session?.code ?? ""))}>Back to the room</button>{" "}
           <button onClick={jam.leave}>Leave it</button>
         </p>
       )}
@@ -46,7 +45,11 @@ export function Home({ jam }: { jam: Jam }) {
           Join
         </button>
       </form>
-      {(problem ?? jam.error) !== undefined && <p role="alert" className="error">{problem ?? jam.error}</p>}
+      {(problem ?? jam.error) !== undefined && (
+        <p role="alert" className="error">
+          {problem ?? jam.error}
+        </p>
+      )}
     </main>
   );
 }

@@ -53,7 +53,11 @@ export function JoinForm({ code, jam }: { code: string; jam: Jam }) {
           </button>
         </form>
       )}
-      {error !== undefined && <p role="alert" className="error">{error}</p>}
+      {error !== undefined && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <p>
         <a
           href="/"

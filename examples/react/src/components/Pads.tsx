@@ -22,10 +22,13 @@ export function Pads({ session, state }: PanelProps) {
   const counter = useRef(0);
 
   const light = (note: number, delayMs: number) => {
-    setTimeout(() => {
-      setLit((on) => new Set(on).add(note));
-      setTimeout(() => setLit((on) => new Set([...on].filter((n) => n !== note))), 150);
-    }, Math.max(0, delayMs));
+    setTimeout(
+      () => {
+        setLit((on) => new Set(on).add(note));
+        setTimeout(() => setLit((on) => new Set([...on].filter((n) => n !== note))), 150);
+      },
+      Math.max(0, delayMs),
+    );
   };
 
   // The others' notes, heard at the server time they were stamped with (`at`).

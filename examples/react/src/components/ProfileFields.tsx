@@ -6,12 +6,7 @@ export function ProfileFields({ profile, onChange }: { profile: Profile; onChang
     <div className="fields">
       <label>
         Your name
-        <input
-          value={profile.name}
-          maxLength={32}
-          autoFocus
-          onChange={(e) => onChange({ ...profile, name: e.target.value })}
-        />
+        <input value={profile.name} maxLength={32} autoFocus onChange={(e) => onChange({ ...profile, name: e.target.value })} />
       </label>
       <label>
         Instrument

@@ -76,7 +76,11 @@ export function StepGrid({ session, state }: PanelProps) {
               />
             );
           }),
-          <button key={`${track.id}-remove`} aria-label={`Remove the ${track.instrument} track`} onClick={() => session.removeTrack(track.id)}>
+          <button
+            key={`${track.id}-remove`}
+            aria-label={`Remove the ${track.instrument} track`}
+            onClick={() => session.removeTrack(track.id)}
+          >
             ×
           </button>,
         ])}
