@@ -165,7 +165,10 @@ class Bot {
   async enter(join: () => Promise<Room<JamState>>): Promise<void> {
     this.attach(await join());
     let bots = botsInRoom.get(this.room.roomId);
-    if (bots === undefined) botsInRoom.set(this.room.roomId, (bots = new Set()));
+    if (bots === undefined) {
+      bots = new Set();
+      botsInRoom.set(this.room.roomId, bots);
+    }
     bots.add(this);
     this.play();
   }
@@ -226,7 +229,8 @@ class Bot {
   }
 
   private playNote(): void {
-    const seq = (nextSeq = (nextSeq + 1) >>> 0);
+    nextSeq = (nextSeq + 1) >>> 0;
+    const seq = nextSeq;
     const note = 36 + Math.floor(Math.random() * 48);
     noteSentAt.set(seq, performance.now());
     this.room.send("note", { note, velocity: 60 + Math.floor(Math.random() * 60), on: true, seq });

@@ -9,7 +9,7 @@ const settings = loadSettingsOrExit();
 const logger = createLogger(settings.logLevel);
 armShutdownDeadline(settings.shutdownDrainMs, logger);
 listen(createAppConfig(settings, logger)).then(
-  (server) => logger.info({ port: server["port"] }, "listening"),
+  () => logger.info({ port: settings.processPort }, "listening"),
   (error: unknown) => {
     logger.fatal({ err: error }, "could not start");
     process.exit(1);

@@ -61,7 +61,7 @@ export function firstToLog(
     );
     const finish = () => {
       clearTimeout(timer);
-      stops.forEach((stop) => stop());
+      for (const stop of stops) stop();
     };
     const timer = setTimeout(() => {
       finish();

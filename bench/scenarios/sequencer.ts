@@ -168,7 +168,8 @@ export async function sequencer(flags: Flags, link: RunnerLink): Promise<Sequenc
     const from = patch.before ?? NaN;
     const to = (patch.after ?? NaN) + 1;
     brackets.push(to - from);
-    const counts = (byPhase[patch.phase] ??= { patches: 0, exact: 0, offByOneNearBoundary: 0, inconsistent: 0 });
+    byPhase[patch.phase] ??= { patches: 0, exact: 0, offByOneNearBoundary: 0, inconsistent: 0 };
+    const counts = byPhase[patch.phase];
     counts.patches++;
     // A patch one step behind at arrival: how long after the boundary it arrived (transit).
     const atArrival = stepIndex(patch.receivedAt, patch);

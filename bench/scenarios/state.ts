@@ -39,7 +39,7 @@ export async function stateChanges(flags: Flags, link: RunnerLink): Promise<Stat
 
   const runRoom = async (members: JamRoom[], index: number): Promise<void> => {
     let pending: Pending | undefined;
-    members.forEach((room, member) =>
+    for (const [member, room] of members.entries()) {
       room.onStateChange((state) => {
         if (pending === undefined || state.tempo !== pending.tempo || pending.seen.has(member)) return;
         const latency = performance.now() - pending.sentAt;
@@ -50,8 +50,8 @@ export async function stateChanges(flags: Flags, link: RunnerLink): Promise<Stat
           clearTimeout(pending.timer);
           pending = undefined;
         }
-      }),
-    );
+      });
+    }
     await sleep((index / roomCount) * periodMs);
     const deadline = performance.now() + seconds * 1000;
     let tempo = members[0].state.tempo;

@@ -177,7 +177,7 @@ export class ServerClock {
       const samples: ClockSample[] = [];
       const outstanding = new Set<number>();
       let sent = 0;
-      let handle: unknown = undefined;
+      let handle: unknown;
       let done = false;
 
       const finish = () => {

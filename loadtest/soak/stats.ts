@@ -65,7 +65,8 @@ export const stats = {
 };
 
 export function example(kind: string, text: string): void {
-  const list = (stats.examples[kind] ??= []);
+  stats.examples[kind] ??= [];
+  const list = stats.examples[kind];
   if (list.length < MAX_EXAMPLES) list.push(text);
 }
 

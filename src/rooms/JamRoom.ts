@@ -168,8 +168,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
       ),
     chat: (client, message) =>
       broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
-    instrument: (client, message) => void (this.participantOf(client).instrument = message.instrument),
-    mute: (client, message) => void (this.participantOf(client).muted = message.muted),
+    instrument: (client, { instrument }) => this.participantOf(client).assign({ instrument }),
+    mute: (client, { muted }) => this.participantOf(client).assign({ muted }),
     tempo: (client, message) => this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, message.tempo)),
     play: (client, message) =>
       this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, message.step)),
@@ -181,8 +181,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     kick: (client, message) => this.kick(client, message.sessionId),
     addTrack: (client, message) => this.addTrack(client, message),
     setStep: (client, message) => jam.setStep(this.trackFor(client, "setStep", message.track), message),
-    clearTrack: (client, message) => this.trackFor(client, "clearTrack", message.track)?.steps.forEach((step) => (step.on = false)),
-    removeTrack: (client, message) => void (this.trackFor(client, "removeTrack", message.track) && this.state.tracks.delete(message.track)),
+    clearTrack: (client, message) => jam.clearTrack(this.trackFor(client, "clearTrack", message.track)),
+    removeTrack: (client, { track }) => this.trackFor(client, "removeTrack", track) && this.state.tracks.delete(track),
     ping: (client, message) => send(client, "pong", { t: message.t, serverTime: this.now() }),
     signal: (client, message) => this.relaySignal(client, message),
   };

@@ -4,7 +4,7 @@
  */
 import * as sequencer from "../rules/sequencer";
 import { nextHost } from "../rules/roles";
-import { JamState } from "../schema/JamState";
+import type { JamState } from "../schema/JamState";
 import { Participant } from "../schema/Participant";
 import { Step } from "../schema/Step";
 import { Track } from "../schema/Track";
@@ -95,4 +95,9 @@ export function setStep(
   step.on = change.on;
   if (change.note !== undefined) step.note = change.note;
   if (change.velocity !== undefined) step.velocity = change.velocity;
+}
+
+/** Every step of a track off (nothing when the track is unknown). */
+export function clearTrack(track: Track | undefined): void {
+  for (const step of track?.steps ?? []) step.on = false;
 }

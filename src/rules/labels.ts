@@ -17,6 +17,7 @@ export const LABEL_MAX_CHARS = 32;
 export const LABEL_MAX_CODE_UNITS = LABEL_MAX_CHARS * 16;
 
 // C0 and C1 control characters, plus the line/paragraph separators that break layouts.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this is for.
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 // Exactly U+061C, U+200E, U+200F, U+202A–202E and U+2066–2069: embeddings, overrides, isolates

@@ -45,7 +45,7 @@ describe("client > ServerClock (fake time)", () => {
   it("computes offset = serverTime - (t0 + t1) / 2 and keeps the round trip", async () => {
     const time = new FakeTime(1_000);
     const symmetric = [20, 5, 50, 8, 100, 3, 30, 12];
-    const server = new FakeServer(time, OFFSET, (i) => ({ out: symmetric[i]!, back: symmetric[i]! }));
+    const server = new FakeServer(time, OFFSET, (i) => ({ out: symmetric[i] ?? 0, back: symmetric[i] ?? 0 }));
     const clock = new ServerClock(server, { now: time.now, timers: time, burst: 8, spacingMs: 50 });
     assert.equal(clock.synced, false);
     assert.equal(clock.serverNow(), time.now(), "the local time until synced");

@@ -170,12 +170,15 @@ describe("hardening: fuzzing every message, unknown types and raw frames", funct
       // it finds the frame too short. Olga, alone in another room, pings on meanwhile.
       const olga = await harness.sdk().create<JamState>("jam", { name: "Olga" });
       olga.onMessage("*", () => undefined);
-      const fuzzer = harness.roomA.fuzzers[0]!;
+      const [fuzzer] = harness.roomA.fuzzers;
+      assert.ok(fuzzer !== undefined, "room A has fuzzers");
       await fuzzer.ensure();
       fuzzer.allowedCloses = new Set([4002]);
       const bomb = Uint8Array.from([ROOM_DATA, ...Array<number>(MAX_FRAME - 1).fill(0xdc)]);
       let closedWith: number | undefined;
-      const closed = fuzzer.closed(30_000).then((code) => void (closedWith = code));
+      const closed = fuzzer.closed(30_000).then((code) => {
+        closedWith = code;
+      });
       fuzzer.lastSent = `room.connection.send(${hex(bomb)})`;
       fuzzer.room.connection.send(bomb);
       stats.rawFrames++;

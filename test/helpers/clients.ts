@@ -105,7 +105,9 @@ export interface ReceivedMessage {
 function onAnyMessage(room: Room, listener: (received: ReceivedMessage) => void): () => void {
   const unbinds = SERVER_MESSAGE_TYPES.map((type) => room.onMessage(type, (message: unknown) => listener({ type, message })));
   unbinds.push(room.onMessage("*", (type: string | number, message: unknown) => listener({ type, message })));
-  return () => unbinds.forEach((unbind) => unbind());
+  return () => {
+    for (const unbind of unbinds) unbind();
+  };
 }
 
 /** Records every message the room receives from now on, of any type, in arrival order. */

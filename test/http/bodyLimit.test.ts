@@ -7,7 +7,7 @@ import { send, streamBody } from "../helpers/http";
 import { killAll, type ServerProcess } from "../../support/serverProcess";
 import { startServer } from "../../support/startServer";
 import { within } from "../../support/waiting";
-import { type JamTestServer } from "../helpers/server";
+import type { JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 
 const TOO_LARGE = { error: HttpError.REQUEST_TOO_LARGE.error };

@@ -3,7 +3,7 @@ import { matchMaker } from "@colyseus/core";
 import WebSocket from "ws";
 import type { JamState } from "../../src/schema/JamState";
 import { synced } from "../helpers/clients";
-import { type JamTestServer } from "../helpers/server";
+import type { JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 
 const ALLOWED = "https://jam.example.com";

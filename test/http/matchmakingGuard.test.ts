@@ -16,6 +16,7 @@ const httpBase = (server: JamTestServer) => server.endpoint.replace(/^ws/, "http
 function reservedSeats(roomId: string): number {
   const room = matchMaker.getLocalRoomById(roomId);
   assert.ok(room !== undefined, `room ${roomId} on this process`);
+  // biome-ignore lint/complexity/useLiteralKeys: the map is protected; bracket access reads it from a test.
   return Object.keys(room["reservedSeats"]).length;
 }
 

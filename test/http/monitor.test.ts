@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
 import { synced } from "../helpers/clients";
 import { roomDisposed } from "../helpers/lifecycle";
-import { type JamTestServer } from "../helpers/server";
+import type { JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 
 interface MonitorListing {

@@ -116,7 +116,7 @@ describe("JamRoom > JWT_SECRET (signed join tokens)", () => {
       await refusedBoth({ token: `${header}.${forged}.${signature}` }, JoinError.UNAUTHORIZED, /invalid token/);
     });
 
-    for (const garbage of ["garbage", "a.b.c", "Bearer " + "x".repeat(20)]) {
+    for (const garbage of ["garbage", "a.b.c", `Bearer ${"x".repeat(20)}`]) {
       it(`refuses the garbage token "${garbage}" with "invalid token"`, async () => {
         await refusedBoth({ token: garbage }, JoinError.UNAUTHORIZED, /invalid token/);
       });

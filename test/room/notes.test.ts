@@ -114,7 +114,7 @@ describe("JamRoom", () => {
       );
 
       for (let k = 0; k < perSender; k++) {
-        band.forEach((musician, index) => musician.send("note", { note: 60 + (k % 12), seq: index * 100 + k }));
+        for (const [index, musician] of band.entries()) musician.send("note", { note: 60 + (k % 12), seq: index * 100 + k });
       }
       await Promise.all(lastArrivals);
 

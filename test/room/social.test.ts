@@ -407,8 +407,8 @@ describe("JamRoom", () => {
       // relayNote looks `participantOf` up on the instance at call time: make the next call throw.
       const patchable = serverRoom as unknown as Record<string, unknown>;
       let thrown = 0;
-      patchable["participantOf"] = () => {
-        delete patchable["participantOf"];
+      patchable.participantOf = () => {
+        delete patchable.participantOf;
         thrown++;
         throw new Error("boom");
       };

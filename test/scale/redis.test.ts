@@ -103,7 +103,7 @@ describe("scale-out: two processes sharing Redis", function () {
     [a, b] = await Promise.all([startServer({ port: PORT_A, label: "A", env }), startServer({ port: PORT_B, label: "B", env })]);
   });
 
-  afterEach(async function () {
+  afterEach(async () => {
     if (redis === undefined) return;
     await opened.leaveAll();
     // Every room gone on every live process before the next test: counts and code keys start clean.

@@ -142,7 +142,10 @@ describe("Redis outage", function () {
         const backAt = Date.now();
         let failing: string[] = [];
         await eventually(
-          async () => (failing = await failingRoutes([a, b], { liveCodes: codes, readiness: true })).length === 0,
+          async () => {
+            failing = await failingRoutes([a, b], { liveCodes: codes, readiness: true });
+            return failing.length === 0;
+          },
           RECOVERY_BOUND_MS,
           "every route and matchmaking call works again",
           100,

@@ -22,7 +22,9 @@ function manualTurns(): { schedule: (flush: () => void) => void; endTurn: () => 
   const queued: Array<() => void> = [];
   return {
     schedule: (flush) => queued.push(flush),
-    endTurn: () => queued.splice(0).forEach((flush) => flush()),
+    endTurn: () => {
+      for (const flush of queued.splice(0)) flush();
+    },
     pending: () => queued.length,
   };
 }

@@ -310,7 +310,7 @@ export class FuzzHarness implements FuzzContext {
    */
   private async prepare(slot: Slot, type: string | number): Promise<void> {
     if (type !== "addTrack" && type !== "setStep" && type !== "clearTrack" && type !== "removeTrack") return;
-    const fuzzer = slot.fuzzers[0]!;
+    const fuzzer = at(slot.fuzzers, 0);
     await fuzzer.ensure();
     const tracks = Array.from(slot.serverRoom().state.tracks.keys());
     if (type === "addTrack") for (const track of tracks) fuzzer.room.send("removeTrack", { track });
@@ -330,7 +330,7 @@ export class FuzzHarness implements FuzzContext {
 
     await this.prepare(slot, type);
     for (let i = 0; i < payloads.length; i++) {
-      const fuzzer = slot.fuzzers[i % slot.fuzzers.length]!;
+      const fuzzer = at(slot.fuzzers, i % slot.fuzzers.length);
       await fuzzer.ensure();
       if (!errorMarks.has(fuzzer)) errorMarks.set(fuzzer, fuzzer.errors.length);
       fuzzer.lastSent = `room.send(${typeLabel(type)}, ${preview(payloads[i])})`;
@@ -397,14 +397,14 @@ export class FuzzHarness implements FuzzContext {
   }
 
   pickRoom(pick: number): Slot {
-    return this.fuzzedRooms[pick % this.fuzzedRooms.length]!;
+    return at(this.fuzzedRooms, pick % this.fuzzedRooms.length);
   }
 
   /** One frame at a time, each followed by a ping: the next must not go into a connection being closed. */
   async sendRawBatch(slot: Slot, frames: Uint8Array[]): Promise<void> {
     const since = this.marks();
     for (const [i, frame] of frames.entries()) {
-      const fuzzer = slot.fuzzers[i % slot.fuzzers.length]!;
+      const fuzzer = at(slot.fuzzers, i % slot.fuzzers.length);
       await fuzzer.ensure();
       fuzzer.allowedCloses = new Set([4002]);
       if (frame[0] === LEAVE_ROOM) fuzzer.allowedCloses.add(4000);
@@ -448,4 +448,11 @@ export class FuzzHarness implements FuzzContext {
       since,
     );
   }
+}
+
+/** The element at `index`, which the caller knows is there (the lists are never empty). */
+function at<T>(list: readonly T[], index: number): T {
+  const item = list[index];
+  if (item === undefined) throw new Error(`no element ${index} in a list of ${list.length}`);
+  return item;
 }
