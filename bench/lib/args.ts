@@ -47,3 +47,8 @@ export class Flags {
       .filter((item) => item !== "");
   }
 }
+
+/** The jam server a scenario drives (`--url`), the bench's own by default. */
+export function serverUrl(flags: Flags): string {
+  return flags.string("url", "ws://127.0.0.1:2567");
+}

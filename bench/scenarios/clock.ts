@@ -8,7 +8,7 @@
  * precision, lib/wallClock.ts) and the estimator's local clock at the moment of the estimate is the
  * true offset (≈ 0). Each estimate's error is its distance from that.
  */
-import type { Flags } from "../lib/args";
+import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { leaveAll, onServerMessage, openRooms, type JamRoom } from "../lib/jamClients";
 import type { ClockResult } from "../lib/results";
@@ -98,7 +98,7 @@ const benchEstimator: Estimator = async (room, wall, until, report) => {
 };
 
 export async function clockSync(flags: Flags, link: RunnerLink): Promise<ClockResult> {
-  const url = flags.string("url", "ws://127.0.0.1:2567");
+  const url = serverUrl(flags);
   const clientCount = flags.number("clients", 8);
   const seconds = flags.number("seconds", 10);
   const useBench = flags.string("estimator", "library") === "bench";

@@ -1,10 +1,10 @@
 /** Idle clients for the memory figures: R rooms × K clients join, then nothing happens until stop. */
-import type { Flags } from "../lib/args";
+import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { leaveAll, openRooms } from "../lib/jamClients";
 
 export async function hold(flags: Flags, link: RunnerLink): Promise<{ clients: number }> {
-  const url = flags.string("url", "ws://127.0.0.1:2567");
+  const url = serverUrl(flags);
   const rooms = flags.number("rooms", 100);
   const perRoom = flags.number("per-room", 10);
   const start = performance.now();

@@ -5,7 +5,7 @@
  * room key and of that key again.
  */
 import { Client } from "colyseus.js";
-import type { Flags } from "../lib/args";
+import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { JAM_ROOM, ignoreOtherMessages } from "../lib/jamClients";
 import type { JoinsResult, Target } from "../lib/results";
@@ -43,7 +43,7 @@ function refSteps(url: string, refDir: string, target: "ws" | "socketio"): Step 
 
 export async function joins(flags: Flags, link: RunnerLink): Promise<JoinsResult> {
   const target = flags.string("target", "jam") as Target;
-  const url = flags.string("url", "ws://127.0.0.1:2567");
+  const url = serverUrl(flags);
   const seconds = flags.number("seconds", 10);
   const pauseMs = flags.number("pause-ms", 50);
   const step = target === "jam" ? jamSteps(url) : refSteps(url, flags.string("ref-dir", ""), target);

@@ -9,7 +9,7 @@
  * the phases room by room instead: each room's notes are spread over the whole period, the least
  * favourable case for the server's per-turn write coalescing.
  */
-import type { Flags } from "../lib/args";
+import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { leaveAll, onServerMessage, openRooms } from "../lib/jamClients";
 import { CpuWindow, OwnCpuWindow, rssBytes } from "../lib/proc";
@@ -22,7 +22,7 @@ const GRACE_MS = 1000;
 const PACING_TICK_MS = 5;
 
 export async function relay(flags: Flags, link: RunnerLink): Promise<RelayResult> {
-  const url = flags.string("url", "ws://127.0.0.1:2567");
+  const url = serverUrl(flags);
   const rooms = flags.number("rooms", 50);
   const perRoom = flags.number("per-room", 8);
   const rate = flags.number("rate", 8);

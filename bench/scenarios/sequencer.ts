@@ -17,7 +17,7 @@
  * drift in steps.
  */
 import { Client } from "colyseus.js";
-import type { Flags } from "../lib/args";
+import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { JAM_ROOM, ignoreOtherMessages, leaveAll, onServerMessage, stateWhere } from "../lib/jamClients";
 import type { SequencerPhaseCounts, SequencerResult } from "../lib/results";
@@ -88,7 +88,7 @@ export function judge(step: number, from: number, to: number, anchor: Anchor): J
 }
 
 export async function sequencer(flags: Flags, link: RunnerLink): Promise<SequencerResult> {
-  const url = flags.string("url", "ws://127.0.0.1:2567");
+  const url = serverUrl(flags);
   const bpm = flags.number("bpm", 300);
   const minutes = flags.number("minutes", 10);
   const loopSteps = flags.number("loop-steps", 16);

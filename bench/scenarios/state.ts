@@ -4,7 +4,7 @@
  * patch carrying the new tempo. Patches go out every 50 ms, so up to 50 ms of it is waiting for the
  * next patch.
  */
-import type { Flags } from "../lib/args";
+import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { leaveAll, openRooms, stateWhere, type JamRoom } from "../lib/jamClients";
 import type { StateResult } from "../lib/results";
@@ -21,7 +21,7 @@ interface Pending {
 }
 
 export async function stateChanges(flags: Flags, link: RunnerLink): Promise<StateResult> {
-  const url = flags.string("url", "ws://127.0.0.1:2567");
+  const url = serverUrl(flags);
   const roomCount = flags.number("rooms", 10);
   const perRoom = flags.number("per-room", 8);
   const seconds = flags.number("seconds", 10);

@@ -12,19 +12,18 @@ import { refuse } from "../protocol/errors";
 import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
 import { messageSchemas, type ClientMessage } from "../protocol/messages";
 import { parseJoinProfile, parseRoomOptions, type JoinProfile, type RoomOptions } from "../protocol/options";
-import type { RelayedNote } from "../protocol/serverMessages";
 import { admissionRefusal } from "../rules/admission";
 import type { ConnectionVerdict } from "../rules/connectionLimits";
 import { addTrackRefusal, newTrackId, unknownTrack } from "../rules/pattern";
 import { kickRefusal, signalRefusal, transferHostRefusal, transportRefusal } from "../rules/roles";
 import * as sequencer from "../rules/sequencer";
-import { JamState } from "../schema/JamState";
+import type { JamState } from "../schema/JamState";
 import type { Participant } from "../schema/Participant";
 import type { Track } from "../schema/Track";
 import { ColyseusRoom } from "./ColyseusRoom";
 import * as jam from "./jamStateWriter";
 import { MessageGate, type Handlers } from "./messageGate";
-import { broadcast, relayToOthers, send } from "./outbox";
+import { broadcast, relayToOthers, relayedEvent, relayedNote, relayedSignal, send } from "./outbox";
 import { CodeClaim } from "./roomCodes";
 
 export interface JamRoomDeps {
@@ -131,18 +130,12 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     parseJoinProfile(rawOptions, settings);
     const claim = await CodeClaim.take(this.presence);
     if (claim === null) throw refuse.codeUnavailable();
-    const code = claim.code;
-    this.roomId = code;
+    this.roomId = claim.code;
     this.codeClaim = claim;
     this.options = options;
-    this.roomLog = this.deps.logger.child({ room: code });
+    this.roomLog = this.deps.logger.child({ room: claim.code });
     this.sequencerState = sequencer.stoppedTransport(options.tempo, options.loopSteps);
-    this.state = new JamState().assign({
-      roomCode: code,
-      tempo: options.tempo,
-      loopSteps: options.loopSteps,
-      transport: options.transport,
-    });
+    this.state = jam.newJamState(claim.code, options);
     this.limitConnections(settings);
     await this.setPrivate(options.private);
     this.publishListing();
@@ -159,13 +152,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
 
   private readonly handlers: Handlers = {
     note: (client, message) => this.relayNote(client, message),
-    event: (client, { eventName, payload }) =>
-      relayToOthers(
-        this.clients,
-        client,
-        "event",
-        payload === undefined ? { eventName, senderId: client.sessionId } : { eventName, payload, senderId: client.sessionId },
-      ),
+    event: (client, message) => relayToOthers(this.clients, client, "event", relayedEvent(message, client.sessionId)),
     chat: (client, message) =>
       broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
     instrument: (client, { instrument }) => this.participantOf(client).assign({ instrument }),
@@ -188,12 +175,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   };
 
   private relayNote(client: Client, message: ClientMessage<"note">): void {
-    const { note, velocity, on, step, at, seq } = message;
-    const relayed: RelayedNote = { note, velocity, on, senderId: client.sessionId, instrument: this.participantOf(client).instrument };
-    if (step !== undefined) relayed.step = step;
-    if (at !== undefined) relayed.at = at;
-    if (seq !== undefined) relayed.seq = seq;
-    relayToOthers(this.clients, client, "note", relayed);
+    relayToOthers(this.clients, client, "note", relayedNote(message, client.sessionId, this.participantOf(client).instrument));
     this.deps.metrics.notesRelayed.inc();
     this.deps.metrics.noteDeliveries.inc(this.clients.length - 1);
   }
@@ -234,15 +216,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   private relaySignal(client: Client, message: ClientMessage<"signal">): void {
     const connected = this.state.participants.get(message.to)?.connected === true;
     const target = connected ? this.clients.getById(message.to) : undefined;
-    if (this.gate.refused(client, "signal", signalRefusal(client.sessionId, message.to, target !== undefined)) || target === undefined)
-      return;
-    send(
-      target,
-      "signal",
-      message.data === undefined
-        ? { from: client.sessionId, kind: message.kind }
-        : { from: client.sessionId, kind: message.kind, data: message.data },
-    );
+    if (this.gate.refused(client, "signal", signalRefusal(client.sessionId, message.to, target !== undefined))) return;
+    if (target !== undefined) send(target, "signal", relayedSignal(message, client.sessionId));
   }
 
   // ─── helpers ──────────────────────────────────────────────────────────────────────────────────
@@ -285,8 +260,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const { maxParticipants } = this.roomOptions;
     const names = Array.from(this.state.participants.values(), (p) => p.name);
     const refusal = admissionRefusal(names, maxParticipants, profile.name);
-    if (refusal === "full") throw refuse.full(maxParticipants);
-    if (refusal === "name-taken") throw refuse.nameTaken(profile.name);
+    if (refusal !== null) throw refusal === "full" ? refuse.full(maxParticipants) : refuse.nameTaken(profile.name);
   }
 
   private removeParticipant(id: string, reason: string): void {

@@ -2,9 +2,10 @@
  * Writes a rule's answer into the synced state: the schema classes hold fields only, the rules in
  * `src/rules/` know nothing of schemas, and this is where the two meet.
  */
+import type { RoomOptions } from "../protocol/options";
 import * as sequencer from "../rules/sequencer";
 import { nextHost } from "../rules/roles";
-import type { JamState } from "../schema/JamState";
+import { JamState } from "../schema/JamState";
 import { Participant } from "../schema/Participant";
 import { Step } from "../schema/Step";
 import { Track } from "../schema/Track";
@@ -26,6 +27,10 @@ export function listingOf(state: JamState, maxParticipants: number): JamListing 
     tempo: state.tempo,
     isPlaying: state.isPlaying,
   };
+}
+
+export function newJamState(roomCode: string, options: Pick<RoomOptions, "tempo" | "loopSteps" | "transport">): JamState {
+  return new JamState().assign({ roomCode, tempo: options.tempo, loopSteps: options.loopSteps, transport: options.transport });
 }
 
 export interface Newcomer {

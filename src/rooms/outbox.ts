@@ -3,7 +3,8 @@
  * or everyone but the sender with each socket's writes held to the end of the turn.
  */
 import { Protocol, getMessageBytes, type Client, type Room } from "@colyseus/core";
-import type { ServerMessageType, ServerMessages } from "../protocol/serverMessages";
+import type { ClientMessage } from "../protocol/messages";
+import type { RelayedEvent, RelayedNote, RelayedSignal, ServerMessageType, ServerMessages } from "../protocol/serverMessages";
 import { outgoingWrites, socketOf } from "./writeCoalescer";
 
 export function send<K extends ServerMessageType>(client: Client, type: K, message: ServerMessages[K]): void {
@@ -31,4 +32,25 @@ export function relayToOthers<K extends ServerMessageType>(
     if (socket !== undefined) outgoingWrites.hold(socket);
     client.enqueueRaw(bytes);
   }
+}
+
+/** A note as the others receive it: optional fields only when sent (fewer bytes), sender and instrument set by the server. */
+export function relayedNote(
+  { note, velocity, on, step, at, seq }: ClientMessage<"note">,
+  senderId: string,
+  instrument: string,
+): RelayedNote {
+  const relayed: RelayedNote = { note, velocity, on, senderId, instrument };
+  if (step !== undefined) relayed.step = step;
+  if (at !== undefined) relayed.at = at;
+  if (seq !== undefined) relayed.seq = seq;
+  return relayed;
+}
+
+export function relayedEvent({ eventName, payload }: ClientMessage<"event">, senderId: string): RelayedEvent {
+  return payload === undefined ? { eventName, senderId } : { eventName, payload, senderId };
+}
+
+export function relayedSignal({ kind, data }: ClientMessage<"signal">, from: string): RelayedSignal {
+  return data === undefined ? { from, kind } : { from, kind, data };
 }
