@@ -6,7 +6,8 @@
 import { Client, type Room } from "colyseus.js";
 import type { ClockOptions, Timers } from "./clock";
 import { ConnectionFailed, InvalidRoomCode, RoomFull, preflightError, toJamError, type JamError } from "./errors";
-import { JamSession, type SessionOptions, type StatusListener } from "./JamSession";
+import { JamSession, type SessionOptions } from "./JamSession";
+import type { StatusListener } from "./sessionStatus";
 import { JAM_ROOM_NAME, normalizeRoomCode } from "./roomCode";
 import type { CreateOptions, JamState, JoinOptions, RoomInfo } from "./types";
 

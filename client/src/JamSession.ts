@@ -6,67 +6,22 @@
  */
 import { getStateCallbacks, type Client, type Room } from "colyseus.js";
 import { ServerClock, callSafely, realTimers, type ClockOptions, type Timers } from "./clock";
-import { ConnectionFailed, type JamError } from "./errors";
+import { ConnectionFailed } from "./errors";
+import { type MessageListener, MessageListeners } from "./messageListeners";
 import { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS, nextAttemptStartMs } from "./reconnectSchedule";
+import { closeRoom, firstState } from "./roomLifecycle";
 import * as sequencer from "./sequencer";
-import { CloseCode, JoinError } from "../../src/protocol/codes";
-import { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";
-import type {
-  JamState,
-  JsonValue,
-  MessageType,
-  NotePayload,
-  OutgoingMessage,
-  ServerMessages,
-  ServerMessageType,
-  SetStepPayload,
-  SignalKind,
-} from "./types";
-
-export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
-
-/** Why a session ended. */
-export type DisconnectReason =
-  /** `leave()` was called. */
-  | "left"
-  /** The host removed this musician (close 4001); the seat is gone. */
-  | "kicked"
-  /** Removed for flooding far over the rate limits (close 4029). */
-  | "flooding"
-  /** The server closed the room for a deploy after `server-restart`: create or join again after `reconnectInMs`. */
-  | "server-restart"
-  /** The server closed the connection as a consented leave (4000) without notice. */
-  | "closed"
-  /** Reconnection did not succeed within the server's grace, or the room is gone. */
-  | "reconnect-failed"
-  /** create/join was refused or failed (see `error`). */
-  | "join-failed";
-
-export interface StatusDetail {
-  previous: ConnectionStatus;
-  /** The WebSocket close code that caused the change, when one did. */
-  closeCode?: number;
-  /** Set when the status is `disconnected`. */
-  reason?: DisconnectReason;
-  /** `join-failed`/`reconnect-failed`: what the last attempt ran into. */
-  error?: JamError | Error;
-  /** `reconnecting`: the attempt about to be made (1, 2, …); `connected` after a reconnection: how many it took. */
-  attempt?: number;
-  /** `reason: "server-restart"`: how long the server asked clients to wait before joining again. */
-  reconnectInMs?: number;
-}
-
-export type StatusListener = (status: ConnectionStatus, detail: StatusDetail) => void;
-
-/** The `getStateCallbacks` proxy of colyseus.js for a jam state. */
-export type StateCallbacks = ReturnType<typeof getStateCallbacks<JamState>>;
-
-/**
- * Registers state callbacks on a room (through `$`) and may return a function that undoes
- * whatever the app built from them. Run for the current Room, and again for every Room after a
- * reconnection (the new Room decodes the full state again, so `onAdd` fires for what exists).
- */
-export type StateWatcher = ($: StateCallbacks, state: JamState) => void | (() => void);
+import {
+  finalReason,
+  roomIsGone,
+  type ConnectionStatus,
+  type DisconnectReason,
+  type StatusDetail,
+  type StatusListener,
+} from "./sessionStatus";
+import { StateWatchers, type StateCallbacks, type StateWatcher } from "./stateWatchers";
+import { SessionSenders } from "./sessionSenders";
+import type { JamState, MessageType, OutgoingMessage, ServerMessages, ServerMessageType } from "./types";
 
 export interface SessionOptions {
   /**
@@ -87,56 +42,7 @@ export interface SessionOptions {
   syncTimeoutMs?: number;
 }
 
-/** A consented leave that the server does not confirm within this is closed by hand. */
-const LEAVE_TIMEOUT_MS = 3000;
-
-type MessageListener<K extends ServerMessageType> = (message: ServerMessages[K]) => void;
-type MessageListeners = { [K in ServerMessageType]: Set<MessageListener<K>> };
-
-/** Close codes after which reconnecting is pointless (the seat is gone or the room closed). */
-function finalReason(closeCode: number): DisconnectReason | null {
-  switch (closeCode) {
-    case CloseCode.CONSENTED:
-      return "closed";
-    case CloseCode.KICKED:
-      return "kicked";
-    case CloseCode.FLOODING:
-      return "flooding";
-    default:
-      return null;
-  }
-}
-
-/** A reconnection refused because the room no longer exists: no later attempt can succeed. */
-function roomIsGone(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === JoinError.NOT_FOUND;
-}
-
-/** Resolves once the Room has its first full state with this musician in it; rejects if it closes first. */
-export function firstState(room: Room<JamState>, timeoutMs: number, timers: Timers = realTimers): Promise<void> {
-  const has = () => room.state?.participants?.has(room.sessionId) === true;
-  if (has()) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const settle = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      timers.clearTimeout(timer);
-      room.onStateChange.remove(check);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const check = () => {
-      if (has()) settle();
-    };
-    const timer = timers.setTimeout(() => settle(new ConnectionFailed(`no room state within ${timeoutMs} ms`)), timeoutMs);
-    room.onStateChange(check);
-    // Not removed afterwards: colyseus.js clears a Room's listeners when it closes.
-    room.onLeave((code) => settle(new ConnectionFailed(`the connection closed (${code}) before the room state arrived`, code)));
-  });
-}
-
-export class JamSession {
+export class JamSession extends SessionSenders {
   /** The colyseus.js Room of the current connection; a new one after every reconnection. */
   private current: Room<JamState>;
   /** The room whose full state has arrived: a reconnected room's state is an empty shell until then. */
@@ -149,12 +55,10 @@ export class JamSession {
   private restartNotice: ServerMessages["server-restart"] | undefined;
   private readonly readyPromise: Promise<void>;
 
-  private readonly messageListeners: MessageListeners = Object.fromEntries(
-    SERVER_MESSAGE_TYPES.map((type) => [type, new Set()]),
-  ) as unknown as MessageListeners;
+  private readonly messageListeners = new MessageListeners();
   private readonly stateListeners = new Set<(state: JamState) => void>();
   private readonly statusListeners = new Set<StatusListener>();
-  private readonly watchers = new Map<StateWatcher, (() => void) | undefined>();
+  private readonly watchers = new StateWatchers();
 
   private readonly backoffMs: readonly number[];
   private readonly graceMs: number;
@@ -176,6 +80,7 @@ export class JamSession {
     options: SessionOptions = {},
     onStatus?: StatusListener,
   ) {
+    super();
     this.backoffMs = options.backoffMs !== undefined && options.backoffMs.length > 0 ? options.backoffMs : DEFAULT_BACKOFF_MS;
     this.graceMs = options.reconnectGraceMs ?? DEFAULT_RECONNECT_GRACE_MS;
     this.timers = options.timers ?? realTimers;
@@ -272,9 +177,7 @@ export class JamSession {
 
   /** Calls `listener` with every `type` message from the server; returns a function that stops. */
   on<K extends ServerMessageType>(type: K, listener: MessageListener<K>): () => void {
-    const listeners: Set<MessageListener<K>> = this.messageListeners[type];
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+    return this.messageListeners.on(type, listener);
   }
 
   /** Calls `listener` after every state patch (and the full state after a reconnection). */
@@ -297,19 +200,13 @@ export class JamSession {
    * that stops (and cleans up).
    */
   watchState(watcher: StateWatcher): () => void {
-    this.watchers.set(watcher, undefined);
-    if (this.current.connection?.isOpen) this.runWatcher(watcher);
-    return () => {
-      const cleanup = this.watchers.get(watcher);
-      this.watchers.delete(watcher);
-      if (cleanup !== undefined) callSafely(cleanup);
-    };
+    return this.watchers.add(watcher, this.current.connection?.isOpen ? this.current : undefined);
   }
 
   // ─── typed senders: false when not connected (nothing is queued: music does not wait) ────────
 
   /** Sends any client → server message of the contract. */
-  send<T extends MessageType>(type: T, payload: OutgoingMessage<T>): boolean {
+  override send<T extends MessageType>(type: T, payload: OutgoingMessage<T>): boolean {
     if (this.currentStatus !== "connected" || !this.current.connection?.isOpen) return false;
     try {
       this.current.send(type, payload);
@@ -317,81 +214,6 @@ export class JamSession {
     } catch {
       return false;
     }
-  }
-
-  /** A note for the others (`at`: the server time it should sound; `step`: the sequencer step). */
-  note(note: NotePayload): boolean {
-    return this.send("note", note);
-  }
-
-  /** An app-defined event relayed to the others. */
-  event(eventName: string, payload?: JsonValue): boolean {
-    return this.send("event", payload === undefined ? { eventName } : { eventName, payload });
-  }
-
-  chat(text: string): boolean {
-    return this.send("chat", { text });
-  }
-
-  tempo(tempo: number): boolean {
-    return this.send("tempo", { tempo });
-  }
-
-  /** Starts the transport (from `step`, default where it is) after the server's lead-in. */
-  play(step?: number): boolean {
-    return this.send("play", step === undefined ? {} : { step });
-  }
-
-  pause(): boolean {
-    return this.send("pause", {});
-  }
-
-  stop(): boolean {
-    return this.send("stop", {});
-  }
-
-  seek(step: number): boolean {
-    return this.send("seek", { step });
-  }
-
-  /** Sets this musician's instrument. */
-  instrument(instrument: string): boolean {
-    return this.send("instrument", { instrument });
-  }
-
-  mute(muted: boolean): boolean {
-    return this.send("mute", { muted });
-  }
-
-  /** Host only: hands the host role to `to`. */
-  transferHost(to: string): boolean {
-    return this.send("transferHost", { to });
-  }
-
-  /** Host only: removes `sessionId` from the room. */
-  kick(sessionId: string): boolean {
-    return this.send("kick", { sessionId });
-  }
-
-  /** WebRTC signalling to one participant. */
-  signal(to: string, kind: SignalKind, data?: JsonValue): boolean {
-    return this.send("signal", { to, kind, data });
-  }
-
-  addTrack(instrument: string, id?: string): boolean {
-    return this.send("addTrack", id === undefined ? { instrument } : { instrument, id });
-  }
-
-  setStep(step: SetStepPayload): boolean {
-    return this.send("setStep", step);
-  }
-
-  clearTrack(track: string): boolean {
-    return this.send("clearTrack", { track });
-  }
-
-  removeTrack(track: string): boolean {
-    return this.send("removeTrack", { track });
   }
 
   /** Leaves the room for good (the others see this musician go at once); stops reconnecting. */
@@ -407,48 +229,21 @@ export class JamSession {
   // ─── connection handling ──────────────────────────────────────────────────────────────────────
 
   private attach(room: Room<JamState>): void {
-    for (const type of SERVER_MESSAGE_TYPES) this.forward(room, type);
-    // Types this client does not know (a newer server): ignored, without colyseus.js' warning.
-    room.onMessage("*", () => undefined);
+    this.messageListeners.listenTo(room);
     room.onStateChange((state) => {
       for (const listener of Array.from(this.stateListeners)) callSafely(listener, state);
     });
     room.onLeave((code) => this.onClosed(room, code));
-    for (const watcher of this.watchers.keys()) this.runWatcher(watcher);
-  }
-
-  private forward<K extends ServerMessageType>(room: Room<JamState>, type: K): void {
-    room.onMessage(type, (message: ServerMessages[K]) => this.emit(type, message));
-  }
-
-  private emit<K extends ServerMessageType>(type: K, message: ServerMessages[K]): void {
-    const listeners: Set<MessageListener<K>> = this.messageListeners[type];
-    for (const listener of Array.from(listeners)) callSafely(listener, message);
-  }
-
-  private runWatcher(watcher: StateWatcher): void {
-    let cleanup: (() => void) | undefined;
-    try {
-      cleanup = watcher(getStateCallbacks(this.current), this.current.state) ?? undefined;
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-    this.watchers.set(watcher, cleanup);
-  }
-
-  private cleanUpWatchers(): void {
-    for (const [watcher, cleanup] of this.watchers) {
-      if (cleanup !== undefined) callSafely(cleanup);
-      this.watchers.set(watcher, undefined);
-    }
+    this.watchers.runAll(room);
   }
 
   private onClosed(room: Room<JamState>, closeCode: number): void {
     if (room !== this.current) return;
-    this.cleanUpWatchers();
-    if (this.leaving) return this.finish("left", { closeCode });
+    this.watchers.cleanUp();
+    if (this.leaving) {
+      this.finish("left", { closeCode });
+      return;
+    }
     // While connecting, ready() reports it; while reconnecting, the attempt in flight does.
     const reason = finalReason(closeCode);
     if (this.currentStatus === "connecting") return;
@@ -457,9 +252,13 @@ export class JamSession {
       return;
     }
     if (reason === "closed" && this.restartNotice !== undefined) {
-      return this.finish("server-restart", { closeCode, reconnectInMs: this.restartNotice.reconnectInMs });
+      this.finish("server-restart", { closeCode, reconnectInMs: this.restartNotice.reconnectInMs });
+      return;
     }
-    if (reason !== null) return this.finish(reason, { closeCode });
+    if (reason !== null) {
+      this.finish(reason, { closeCode });
+      return;
+    }
     this.startReconnecting(closeCode);
   }
 
@@ -475,14 +274,16 @@ export class JamSession {
       const startAt = nextAttemptStartMs(schedule, n, elapsed, previousStart);
       if (startAt === null) {
         const error = new ConnectionFailed(`could not reconnect within the grace period (${n - 1} attempts)`);
-        return this.finish("reconnect-failed", { closeCode, error });
+        this.finish("reconnect-failed", { closeCode, error });
+        return;
       }
       this.retryHandle = this.timers.setTimeout(() => {
         this.retryHandle = undefined;
         void this.tryReconnect(run, n).then((outcome) => {
           if (run !== this.run || outcome === "done") return;
           if (outcome === "gone") {
-            return this.finish("reconnect-failed", { closeCode, error: new ConnectionFailed("the room no longer exists") });
+            this.finish("reconnect-failed", { closeCode, error: new ConnectionFailed("the room no longer exists") });
+            return;
           }
           attempt(n + 1, startAt);
         });
@@ -536,22 +337,8 @@ export class JamSession {
     this.retryHandle = undefined;
   }
 
-  /** Leaves a Room (consented or not), not waiting forever for the server to confirm. */
   private closeRoom(room: Room<JamState>, consented: boolean): Promise<void> {
-    if (!room.connection?.isOpen) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = this.timers.setTimeout(() => {
-        if (room.connection?.isOpen) room.connection.close();
-        resolve();
-      }, LEAVE_TIMEOUT_MS);
-      room.leave(consented).then(
-        () => {
-          this.timers.clearTimeout(timer);
-          resolve();
-        },
-        () => resolve(),
-      );
-    });
+    return closeRoom(room, consented, this.timers);
   }
 
   private setStatus(status: ConnectionStatus, detail: Omit<StatusDetail, "previous">): void {

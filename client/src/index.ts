@@ -3,16 +3,9 @@
  * reconnection, the server's clock and the sequencer maths for lookahead scheduling.
  */
 export { JamClient, type JamClientOptions, type ConnectHooks, type FetchLike } from "./JamClient";
-export {
-  JamSession,
-  type ConnectionStatus,
-  type DisconnectReason,
-  type SessionOptions,
-  type StateCallbacks,
-  type StateWatcher,
-  type StatusDetail,
-  type StatusListener,
-} from "./JamSession";
+export { JamSession, type SessionOptions } from "./JamSession";
+export type { ConnectionStatus, DisconnectReason, StatusDetail, StatusListener } from "./sessionStatus";
+export type { StateCallbacks, StateWatcher } from "./stateWatchers";
 // Every code a client can see, and every server → client message type: the server's own tables.
 export { CloseCode, HttpError, JoinError, MessageError } from "../../src/protocol/codes";
 export { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";

@@ -26,8 +26,13 @@ export function Home({ jam }: { jam: Jam }) {
       <p>Play music together: open a room, share its link, and everyone plays on one clock.</p>
       {jam.session !== undefined && (
         <p className="notice">
-          You are in room {jam.session.code}. <button onClick={() => navigate(roomPath(jam.session?.code ?? ""))}>Back to the room</button>{" "}
-          <button onClick={jam.leave}>Leave it</button>
+          You are in room {jam.session.code}.{" "}
+          <button type="button" onClick={() => navigate(roomPath(jam.session?.code ?? ""))}>
+            Back to the room
+          </button>{" "}
+          <button type="button" onClick={jam.leave}>
+            Leave it
+          </button>
         </p>
       )}
       <ProfileFields profile={profile} onChange={setProfile} />

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type MouseEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type MouseEvent } from "react";
 import { playNote, unlockAudio } from "../audio";
 import { NOTE_LEAD_MS } from "../config";
 import { useLatest } from "../useJamSession";
@@ -21,7 +21,7 @@ export function Pads({ session, state }: PanelProps) {
   const [heard, setHeard] = useState<Heard[]>([]);
   const counter = useRef(0);
 
-  const light = (note: number, delayMs: number) => {
+  const light = useCallback((note: number, delayMs: number) => {
     setTimeout(
       () => {
         setLit((on) => new Set(on).add(note));
@@ -29,7 +29,7 @@ export function Pads({ session, state }: PanelProps) {
       },
       Math.max(0, delayMs),
     );
-  };
+  }, []);
 
   // The others' notes, heard at the server time they were stamped with (`at`).
   useEffect(() => {
@@ -46,7 +46,7 @@ export function Pads({ session, state }: PanelProps) {
     return () => {
       stop();
     };
-  }, [session, latest]);
+  }, [session, latest, light]);
 
   const strike = (note: number) => {
     unlockAudio();
@@ -61,6 +61,7 @@ export function Pads({ session, state }: PanelProps) {
       <div className="pads">
         {PAD_NOTES.map((note) => (
           <button
+            type="button"
             key={note}
             className={`pad${lit.has(note) ? " lit" : ""}`}
             // Sound on press, not release; a keyboard "click" (detail 0) plays too.

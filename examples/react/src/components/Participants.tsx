@@ -34,8 +34,12 @@ export function Participants({ session, state }: PanelProps) {
             {!p.connected && <span className="badge away">reconnecting…</span>}
             {iAmHost && p.id !== session.sessionId && (
               <span className="actions">
-                <button onClick={() => session.transferHost(p.id)}>make host</button>
-                <button onClick={() => session.kick(p.id)}>remove</button>
+                <button type="button" onClick={() => session.transferHost(p.id)}>
+                  make host
+                </button>
+                <button type="button" onClick={() => session.kick(p.id)}>
+                  remove
+                </button>
               </span>
             )}
           </li>
@@ -43,7 +47,9 @@ export function Participants({ session, state }: PanelProps) {
       </ul>
       <div className="row">
         <input readOnly value={link} aria-label="Room link" onFocus={(e) => e.target.select()} />
-        <button onClick={() => void copy()}>{copied ? "Copied!" : "Copy link"}</button>
+        <button type="button" onClick={() => void copy()}>
+          {copied ? "Copied!" : "Copy link"}
+        </button>
       </div>
       {me !== undefined && (
         <label className="row">

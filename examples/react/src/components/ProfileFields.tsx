@@ -6,6 +6,7 @@ export function ProfileFields({ profile, onChange }: { profile: Profile; onChang
     <div className="fields">
       <label>
         Your name
+        {/* biome-ignore lint/a11y/noAutofocus: the name is the first thing to fill in on the pages that show these fields */}
         <input value={profile.name} maxLength={32} autoFocus onChange={(e) => onChange({ ...profile, name: e.target.value })} />
       </label>
       <label>

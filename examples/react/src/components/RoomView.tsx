@@ -24,7 +24,9 @@ export function RoomView({ jam, session, state }: PanelProps & { jam: Jam }) {
     <div className="room">
       <header>
         <h1>Room {session.code}</h1>
-        <button onClick={leave}>Leave</button>
+        <button type="button" onClick={leave}>
+          Leave
+        </button>
       </header>
       {jam.status === "reconnecting" && (
         <p role="status" className="banner">
@@ -33,7 +35,10 @@ export function RoomView({ jam, session, state }: PanelProps & { jam: Jam }) {
       )}
       {jam.status === "disconnected" && (
         <p role="alert" className="banner error">
-          {describeDisconnect(jam.detail?.reason)} <button onClick={leave}>Back home</button>
+          {describeDisconnect(jam.detail?.reason)}{" "}
+          <button type="button" onClick={leave}>
+            Back home
+          </button>
         </p>
       )}
       <ServerErrors session={session} />

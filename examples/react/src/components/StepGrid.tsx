@@ -68,6 +68,7 @@ export function StepGrid({ session, state }: PanelProps) {
             const on = track.steps[step]?.on === true;
             return (
               <button
+                type="button"
                 key={`${track.id}-${step}`}
                 className={`cell${on ? " on" : ""}${step === playhead ? " playhead" : ""}${step % 4 === 0 ? " beat" : ""}`}
                 aria-pressed={on}
@@ -77,6 +78,7 @@ export function StepGrid({ session, state }: PanelProps) {
             );
           }),
           <button
+            type="button"
             key={`${track.id}-remove`}
             aria-label={`Remove the ${track.instrument} track`}
             onClick={() => session.removeTrack(track.id)}
@@ -85,7 +87,9 @@ export function StepGrid({ session, state }: PanelProps) {
           </button>,
         ])}
       </div>
-      <button onClick={() => session.addTrack(instrument)}>Add a {instrument} track</button>
+      <button type="button" onClick={() => session.addTrack(instrument)}>
+        Add a {instrument} track
+      </button>
     </section>
   );
 }

@@ -18,13 +18,13 @@ export function Transport({ session, state }: PanelProps) {
         <strong>{tempo} BPM</strong> · {isPlaying ? "playing" : "stopped"}
       </p>
       <div className="row">
-        <button onClick={() => session.play()} disabled={!allowed || isPlaying}>
+        <button type="button" onClick={() => session.play()} disabled={!allowed || isPlaying}>
           ▶ Play
         </button>
-        <button onClick={() => session.pause()} disabled={!allowed || !isPlaying}>
+        <button type="button" onClick={() => session.pause()} disabled={!allowed || !isPlaying}>
           ❚❚ Pause
         </button>
-        <button onClick={() => session.stop()} disabled={!allowed}>
+        <button type="button" onClick={() => session.stop()} disabled={!allowed}>
           ■ Stop
         </button>
         {/* `key`: a new tempo from anyone resets the field. */}

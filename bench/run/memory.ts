@@ -1,0 +1,68 @@
+/**
+ * The memory scenario: a fresh server's idle footprint, then its footprint with idle clients.
+ */
+import { rssBytes } from "../lib/proc";
+import type { MemoryResult, Target } from "../lib/results";
+import { sleep } from "../lib/wallClock";
+import { runLoadgen } from "../refs/loadgen";
+import { driver, live, log, noise, startServer, stopServer, track } from "./context";
+import type { Options } from "./options";
+
+const MiB = 2 ** 20;
+const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/** A fresh server, its idle footprint, then the footprint with `rooms × perRoom` idle clients. */
+export async function measureMemory(target: Target, options: Options, rooms: number, perRoom: number): Promise<MemoryResult> {
+  noise.mark(`${target} memory ${rooms}×${perRoom}`);
+  const server = await startServer(target, options);
+  try {
+    await sleep(1000);
+    const baselineRss = rssBytes(server.pid);
+    const baselineHeap = await server.heapUsedBytes();
+    let loadedRss: number;
+    let loadedHeap: number | undefined;
+    let connectMs: number;
+    if (target === "jam") {
+      const holder = driver<{ clients: number }>("hold", { url: server.url, rooms, "per-room": perRoom });
+      const ready = await holder.ready;
+      connectMs = Number(ready.connectMs);
+      await sleep(2000);
+      loadedRss = rssBytes(server.pid);
+      loadedHeap = await server.heapUsedBytes();
+      await holder.stop();
+      live.delete(holder);
+    } else {
+      const run = track(
+        runLoadgen(options.refDir, { target, url: server.url, rooms, perRoom, rate: 0, seconds: 1, warmup: 2, pid: server.pid }),
+      );
+      await run.windowOpened;
+      loadedRss = rssBytes(server.pid);
+      connectMs = (await run.result).connectMs;
+      live.delete(run);
+    }
+    const clients = rooms * perRoom;
+    const result: MemoryResult = {
+      target,
+      rooms,
+      perRoom,
+      clients,
+      connectMs,
+      baselineRssMiB: round1(baselineRss / MiB),
+      loadedRssMiB: round1(loadedRss / MiB),
+      rssKiBPerClient: round1((loadedRss - baselineRss) / 1024 / clients),
+      rssKiBPerRoom: round1((loadedRss - baselineRss) / 1024 / rooms),
+    };
+    if (baselineHeap !== undefined && loadedHeap !== undefined) {
+      result.baselineHeapMiB = round1(baselineHeap / MiB);
+      result.loadedHeapMiB = round1(loadedHeap / MiB);
+      result.heapKiBPerClient = round1((loadedHeap - baselineHeap) / 1024 / clients);
+      result.heapKiBPerRoom = round1((loadedHeap - baselineHeap) / 1024 / rooms);
+    }
+    log(
+      `${server.label} memory ${rooms}×${perRoom}: RSS ${result.baselineRssMiB} → ${result.loadedRssMiB} MiB (${result.rssKiBPerClient} KiB/client)`,
+    );
+    return result;
+  } finally {
+    await stopServer(server);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * A session's connection status, why it ended, and which close codes end it for good.
+ */
+import { CloseCode, JoinError } from "../../src/protocol/codes";
+import type { JamError } from "./errors";
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "disconnected";
+
+/** Why a session ended. */
+export type DisconnectReason =
+  /** `leave()` was called. */
+  | "left"
+  /** The host removed this musician (close 4001); the seat is gone. */
+  | "kicked"
+  /** Removed for flooding far over the rate limits (close 4029). */
+  | "flooding"
+  /** The server closed the room for a deploy after `server-restart`: create or join again after `reconnectInMs`. */
+  | "server-restart"
+  /** The server closed the connection as a consented leave (4000) without notice. */
+  | "closed"
+  /** Reconnection did not succeed within the server's grace, or the room is gone. */
+  | "reconnect-failed"
+  /** create/join was refused or failed (see `error`). */
+  | "join-failed";
+
+export interface StatusDetail {
+  previous: ConnectionStatus;
+  /** The WebSocket close code that caused the change, when one did. */
+  closeCode?: number;
+  /** Set when the status is `disconnected`. */
+  reason?: DisconnectReason;
+  /** `join-failed`/`reconnect-failed`: what the last attempt ran into. */
+  error?: JamError | Error;
+  /** `reconnecting`: the attempt about to be made (1, 2, …); `connected` after a reconnection: how many it took. */
+  attempt?: number;
+  /** `reason: "server-restart"`: how long the server asked clients to wait before joining again. */
+  reconnectInMs?: number;
+}
+
+export type StatusListener = (status: ConnectionStatus, detail: StatusDetail) => void;
+
+/** Close codes after which reconnecting is pointless (the seat is gone or the room closed). */
+export function finalReason(closeCode: number): DisconnectReason | null {
+  switch (closeCode) {
+    case CloseCode.CONSENTED:
+      return "closed";
+    case CloseCode.KICKED:
+      return "kicked";
+    case CloseCode.FLOODING:
+      return "flooding";
+    default:
+      return null;
+  }
+}
+
+/** A reconnection refused because the room no longer exists: no later attempt can succeed. */
+export function roomIsGone(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === JoinError.NOT_FOUND;
+}
