@@ -51,21 +51,3 @@ export async function openRooms(
 export async function leaveAll(rooms: readonly JamRoom[]): Promise<void> {
   await Promise.all(rooms.map((room) => room.leave(true).catch(() => undefined)));
 }
-
-/** Resolves once `predicate(room.state)` holds, checking after every patch. */
-export function stateWhere(room: JamRoom, predicate: (state: JamState) => boolean, timeoutMs = 5000): Promise<JamState> {
-  if (room.state !== undefined && predicate(room.state)) return Promise.resolve(room.state);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      room.onStateChange.remove(check);
-      reject(new Error(`state condition not met within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const check = (state: JamState): void => {
-      if (!predicate(state)) return;
-      clearTimeout(timer);
-      room.onStateChange.remove(check);
-      resolve(state);
-    };
-    room.onStateChange(check);
-  });
-}

@@ -8,7 +8,8 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../lib/ipc";
 import { busyProcesses, machineInfo, type MachineInfo } from "../lib/proc";
-import { buildRows, markdownTable, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "../lib/report";
+import { markdownTable } from "../lib/markdownTable";
+import { buildRows, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "../lib/report";
 import { log } from "./context";
 import type { Options } from "./options";
 

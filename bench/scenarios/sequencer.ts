@@ -19,7 +19,8 @@
 import { Client } from "colyseus.js";
 import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
-import { JAM_ROOM, ignoreOtherMessages, leaveAll, onServerMessage, stateWhere } from "../lib/jamClients";
+import { stateWhere } from "../../support/clients";
+import { JAM_ROOM, ignoreOtherMessages, leaveAll, onServerMessage } from "../lib/jamClients";
 import type { SequencerPhaseCounts, SequencerResult } from "../lib/results";
 import { median, round, summarize } from "../lib/stats";
 import { WallClock, sleep } from "../lib/wallClock";
@@ -98,7 +99,7 @@ export async function sequencer(flags: Flags, link: RunnerLink): Promise<Sequenc
   const client = new Client(url);
   const host = ignoreOtherMessages(await client.create<JamState>(JAM_ROOM, { name: "seq-host", tempo: bpm, loopSteps }));
   const listener = ignoreOtherMessages(await client.joinById<JamState>(host.roomId, { name: "seq-listener" }));
-  await stateWhere(listener, (state) => state.participants?.size === 2);
+  await stateWhere(listener, (state) => state.participants?.size === 2, 5000);
 
   // Everything the listener receives, in arrival order: pongs (server clock) and patches.
   const pongTimes: number[] = [];
@@ -129,7 +130,7 @@ export async function sequencer(flags: Flags, link: RunnerLink): Promise<Sequenc
   }, pingEveryMs);
 
   host.send("play", {});
-  const started = await stateWhere(listener, (state) => state.isPlaying && state.playStartedAt > 0);
+  const started = await stateWhere(listener, (state) => state.isPlaying && state.playStartedAt > 0, 5000);
   const first: Anchor = { playStartedAt: started.playStartedAt, tempo: started.tempo, loopSteps: started.loopSteps };
   link.ready({ roomCode: host.roomId, playStartedAt: first.playStartedAt });
 

@@ -6,7 +6,8 @@
  */
 import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
-import { leaveAll, openRooms, stateWhere, type JamRoom } from "../lib/jamClients";
+import { stateWhere } from "../../support/clients";
+import { leaveAll, openRooms, type JamRoom } from "../lib/jamClients";
 import type { StateResult } from "../lib/results";
 import { summarize } from "../lib/stats";
 import { sleep } from "../lib/wallClock";
@@ -29,7 +30,7 @@ export async function stateChanges(flags: Flags, link: RunnerLink): Promise<Stat
 
   const rooms = await openRooms(url, roomCount, perRoom, "state");
   // Every client has the full state (and so the current tempo) before timing starts.
-  await Promise.all(rooms.flat().map((room) => stateWhere(room, (state) => state.participants?.size === perRoom)));
+  await Promise.all(rooms.flat().map((room) => stateWhere(room, (state) => state.participants?.size === perRoom, 5000)));
   link.ready();
 
   const seenByAll: number[] = [];

@@ -4,7 +4,7 @@
  */
 import type WebSocket from "ws";
 import type { ConnectionStatus, JamSession, StatusDetail } from "../../client/src";
-import { firstWhere } from "../helpers/clients";
+import { firstWhere } from "../../support/clients";
 
 /** Resolves with the detail of the session's next change to `status`. */
 export function nextStatus(session: JamSession, status: ConnectionStatus, timeoutMs = 5000): Promise<StatusDetail> {

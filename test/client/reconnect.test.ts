@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import type { Client } from "colyseus.js";
 import { JamClient, type JamClientOptions, type JamSession, type JamState, type StatusDetail } from "../../client/src";
-import { nextMessage, stateWhere } from "../helpers/clients";
+import { nextMessage, stateWhere } from "../../support/clients";
 import { useJamServer } from "../helpers/suite";
 import { FakeTime, flushPromises } from "./fakeTime";
 import { dropConnection, nextStatus, recordStatuses } from "./helpers";

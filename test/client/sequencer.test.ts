@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { JamClient, stepAt, stepDurationMs, transportOf, upcomingSteps, type JamSession, type TransportState } from "../../client/src";
 import * as server from "../../src/rules/sequencer";
-import { stateWhere } from "../helpers/clients";
+import { stateWhere } from "../../support/clients";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 

@@ -14,7 +14,7 @@ import {
   type JamSession,
   type StatusDetail,
 } from "../../client/src";
-import { nextMessage, stateWhere } from "../helpers/clients";
+import { nextMessage, stateWhere } from "../../support/clients";
 import { useJamServer } from "../helpers/suite";
 import { nextStatus } from "./helpers";
 

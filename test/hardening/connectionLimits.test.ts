@@ -9,7 +9,7 @@ import type { Room } from "colyseus.js";
 import { DEFAULT_RATE_LIMITS } from "../../src/config/rateLimits";
 import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
-import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { refusal } from "../helpers/lifecycle";
 import { connectSeat, reserveSeat, neverRead } from "../../support/rawSeats";
 import { useJamServer } from "../helpers/suite";

@@ -4,7 +4,7 @@ import type { Room } from "colyseus.js";
 import { CloseCode } from "../../src/protocol/codes";
 import type { RelayedNote } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, messageWhere, nextLeave, nextMessage, stateWhere } from "../helpers/clients";
+import { collect, messageWhere, nextLeave, nextMessage, stateWhere } from "../../support/clients";
 import { openJam } from "../helpers/jam";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

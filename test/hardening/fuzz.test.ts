@@ -33,7 +33,7 @@ import fc from "fast-check";
 import { MAX_BODY_BYTES } from "../../src/http/limits";
 import { MESSAGE_TYPES } from "../../src/protocol/messages";
 import type { JamState } from "../../src/schema/JamState";
-import { messageWhere, nextMessage } from "../helpers/clients";
+import { messageWhere, nextMessage } from "../../support/clients";
 import { getJson } from "../helpers/lifecycle";
 import {
   EXOTIC_KEYS,

@@ -8,7 +8,7 @@ import { CloseCode } from "../../src/protocol/codes";
 import { CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import { JAM_ROOM_NAME } from "../../src/rooms/roomName";
 import type { JamState } from "../../src/schema/JamState";
-import { messageWhere, nextLeave, stateWhere } from "../helpers/clients";
+import { messageWhere, nextLeave, stateWhere } from "../../support/clients";
 import { roomDisposed } from "../helpers/lifecycle";
 import { useJamServer } from "../helpers/suite";
 import { assertInvariants } from "./fuzz/invariants";

@@ -5,7 +5,7 @@ import type { Room } from "colyseus.js";
 import type WebSocket from "ws";
 import { CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, messageWhere, nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
+import { collect, messageWhere, nextLeave, nextMessage, stateWhere, synced } from "../../support/clients";
 import { openJam, type Profile } from "../helpers/jam";
 import { getJson, roomDisposed } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";

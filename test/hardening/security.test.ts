@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, firstMessage, messageWhere, nextLeave, nextMessage, recordMessages, stateWhere } from "../helpers/clients";
+import { collect, firstMessage, messageWhere, nextLeave, nextMessage, recordMessages, stateWhere } from "../../support/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
 import { clientLeft, drop } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";

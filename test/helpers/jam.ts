@@ -1,7 +1,7 @@
 /** Opens a jam with several musicians in it, the way most room tests start. */
 import type { Room } from "colyseus.js";
 import type { JamState } from "../../src/schema/JamState";
-import { stateWhere, synced } from "./clients";
+import { stateWhere, synced } from "../../support/clients";
 import type { JamTestServer } from "./server";
 
 export interface Profile {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import WebSocket from "ws";
 import type { JamState } from "../../src/schema/JamState";
-import { synced } from "../helpers/clients";
+import { synced } from "../../support/clients";
 import type { JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 

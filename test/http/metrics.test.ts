@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { JamState } from "../../src/schema/JamState";
-import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { openJam } from "../helpers/jam";
 import { clientLeft, drop, roomDisposed } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";

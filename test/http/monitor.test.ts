@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
-import { synced } from "../helpers/clients";
+import { synced } from "../../support/clients";
 import { roomDisposed } from "../helpers/lifecycle";
 import type { JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

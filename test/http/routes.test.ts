@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { RoomSummary } from "../../src/http/roomRoutes";
 import type { JamState } from "../../src/schema/JamState";
-import { stateWhere, synced } from "../helpers/clients";
+import { stateWhere, synced } from "../../support/clients";
 import { clientLeft, drop, getJson, roomDisposed } from "../helpers/lifecycle";
 import { useJamServer } from "../helpers/suite";
 

@@ -4,7 +4,7 @@ import type { Room } from "colyseus.js";
 import { matchMaker } from "@colyseus/core";
 import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
-import { stateWhere, synced } from "../helpers/clients";
+import { stateWhere, synced } from "../../support/clients";
 import { drop, refusal } from "../helpers/lifecycle";
 import { useJamServer } from "../helpers/suite";
 

@@ -1,7 +1,7 @@
 import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
-import { nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextLeave, nextMessage, stateWhere, synced } from "../../support/clients";
 import { useJamServer } from "../helpers/suite";
 
 describe("JamRoom > connection limits", () => {

@@ -4,7 +4,7 @@ import type { RoomSummary } from "../../src/http/roomRoutes";
 import { JoinError } from "../../src/protocol/errors";
 import { ROOM_CODE_ALPHABET } from "../../src/rules/roomCode";
 import type { JamState } from "../../src/schema/JamState";
-import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { getJson, refusal } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

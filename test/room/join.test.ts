@@ -3,7 +3,7 @@ import type { Room } from "colyseus.js";
 import type { RoomSummary } from "../../src/http/roomRoutes";
 import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
-import { stateWhere, synced } from "../helpers/clients";
+import { stateWhere, synced } from "../../support/clients";
 import { drop, getJson, refusal, roomDisposed } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

@@ -7,7 +7,7 @@ import { CloseCode } from "../../src/protocol/codes";
 import type { ChatLine } from "../../src/protocol/serverMessages";
 import { CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, nextLeave, nextMessage, stateWhere, synced } from "../helpers/clients";
+import { collect, nextLeave, nextMessage, stateWhere, synced } from "../../support/clients";
 import { clientLeft, drop, getJson, roomDisposed } from "../helpers/lifecycle";
 import { ManualClock, type JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

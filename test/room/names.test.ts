@@ -7,7 +7,7 @@ import type { Client } from "@colyseus/core";
 import type { Room } from "colyseus.js";
 import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
-import { firstMessage, stateWhere, synced, type ReceivedMessage } from "../helpers/clients";
+import { firstMessage, stateWhere, synced, type ReceivedMessage } from "../../support/clients";
 import { openJam } from "../helpers/jam";
 import { refusal } from "../helpers/lifecycle";
 import { useJamServer } from "../helpers/suite";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, firstMessage, messageWhere, nextMessage, recordMessages, stateWhere } from "../helpers/clients";
+import { collect, firstMessage, messageWhere, nextMessage, recordMessages, stateWhere } from "../../support/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
 import { useJamServer } from "../helpers/suite";
 

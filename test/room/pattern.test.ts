@@ -3,7 +3,7 @@ import type { Room } from "colyseus.js";
 import type { Settings } from "../../src/config/settings";
 import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
-import { firstMessage, nextMessage, stateWhere, synced } from "../helpers/clients";
+import { firstMessage, nextMessage, stateWhere, synced } from "../../support/clients";
 import type { JamTestServer } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 

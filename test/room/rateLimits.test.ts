@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { JamState } from "../../src/schema/JamState";
-import { collect, messageWhere, nextMessage, stateWhere } from "../helpers/clients";
+import { collect, messageWhere, nextMessage, stateWhere } from "../../support/clients";
 import { openJam } from "../helpers/jam";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

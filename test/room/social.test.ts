@@ -11,7 +11,7 @@ import {
   stateWhere,
   synced,
   type ReceivedMessage,
-} from "../helpers/clients";
+} from "../../support/clients";
 import { openJam as openJamWith, type Profile } from "../helpers/jam";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Room } from "colyseus.js";
 import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
-import { firstMessage, nextMessage, stateWhere, synced } from "../helpers/clients";
+import { firstMessage, nextMessage, stateWhere, synced } from "../../support/clients";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 

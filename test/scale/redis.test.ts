@@ -17,7 +17,7 @@ import type { RoomSummary } from "../../src/http/roomRoutes";
 import { CODE_CLAIM_TTL_S, CODE_KEY_PREFIX, claimRoomCode, releaseRoomCode } from "../../src/rooms/roomCodes";
 import { normalizeRoomCode } from "../../src/rules/roomCode";
 import type { JamState } from "../../src/schema/JamState";
-import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { OpenRooms } from "../helpers/openRooms";
 import { killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
 import { firstToLog, httpGet, startServer } from "../../support/startServer";

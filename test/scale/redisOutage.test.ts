@@ -10,7 +10,7 @@ import Redis from "ioredis";
 import type { ServerRestart } from "../../src/protocol/serverMessages";
 import { CODE_CLAIM_TTL_S, CODE_KEY_PREFIX } from "../../src/rooms/roomCodes";
 import type { JamState } from "../../src/schema/JamState";
-import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { OpenRooms } from "../helpers/openRooms";
 import { failingRoutes } from "../helpers/outageProbe";
 import { RedisServer } from "../../support/redisServer";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Client, type Room } from "colyseus.js";
 import type { ServerRestart } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
-import { nextMessage, stateWhere, synced } from "../helpers/clients";
+import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { OpenRooms } from "../helpers/openRooms";
 import { describeExit, killAll, type ExitStatus, type ServerProcess } from "../../support/serverProcess";
 import { startServer } from "../../support/startServer";

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import fc from "fast-check";
 import type { JamState } from "../../../src/schema/JamState";
-import { recordMessages, synced, type ReceivedMessage } from "../../helpers/clients";
+import { recordMessages, synced, type ReceivedMessage } from "../../../support/clients";
 import { TEST_PORT, type JamTestServer } from "../../helpers/server";
 import { pools, preview, typeLabel } from "./arbitraries";
 import { hex, LEAVE_ROOM } from "./frames";

@@ -3,9 +3,9 @@
  * Each one is `firstWhere` over a different event.
  */
 import type { Room } from "colyseus.js";
-import { JamSession } from "../../client/src/JamSession";
-import { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";
-import type { ServerMessages } from "../../src/protocol/serverMessages";
+import { JamSession } from "../client/src/JamSession";
+import { SERVER_MESSAGE_TYPES } from "../src/protocol/serverMessages";
+import type { ServerMessages } from "../src/protocol/serverMessages";
 
 /** Starts calling `listener` with each value of an event; returns a function that stops. */
 export type Subscribe<T> = (listener: (value: T) => void) => () => void;
