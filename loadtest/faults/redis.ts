@@ -15,6 +15,7 @@ import Redis from "ioredis";
 import { failingRoutes } from "../../test/helpers/outageProbe";
 import { RedisServer } from "../../support/redisServer";
 import { killAll } from "../../support/serverProcess";
+import { SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
 import { startServer } from "../../support/startServer";
 import { within } from "../../support/waiting";
 
@@ -37,7 +38,7 @@ function byRoute(failing: string[]): Record<string, number> {
 
 async function outage() {
   const redis = await RedisServer.start();
-  const env = { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "warn" };
+  const env = { REDIS_URL: redis.url, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "warn" };
   const servers = await Promise.all(
     [2810, 2811].map((port, i) => startServer({ port, label: "AB"[i], env: { ...env, LOG_LEVEL: "info" } })),
   );
@@ -109,7 +110,7 @@ async function shutdownWhileDown() {
   const server = await startServer({
     port: 2812,
     label: "S",
-    env: { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: "300" },
+    env: { REDIS_URL: redis.url, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: "300" },
   });
   const client = new Client(server.endpoint);
   const rooms: Room[] = [];

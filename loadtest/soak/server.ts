@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT } from "../../support/serverEnv";
+import { REPO_ROOT, SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
 import { ServerProcess, type OutputStream } from "../../support/serverProcess";
 import { isRecord } from "./messages";
 import { example, stats } from "./stats";
@@ -50,7 +50,8 @@ export function startSoakServer(port: number, clients: number, redisUrl: string 
   const httpRateLimits = JSON.stringify({ create: { perMinute, burst: perMinute }, join: { perMinute, burst: perMinute } });
   // Everything else at the contract's defaults: the soak's accounting assumes them.
   const env: Record<string, string> = { LOG_LEVEL: "warn", HTTP_RATE_LIMITS: httpRateLimits };
-  if (redisUrl !== undefined) Object.assign(env, { REDIS_URL: redisUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
+  if (redisUrl !== undefined)
+    Object.assign(env, { REDIS_URL: redisUrl, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
   let printedLines = 0;
   const onLine = (stream: OutputStream, line: string): void => {
     if (line.trim() === "") return;

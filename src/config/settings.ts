@@ -61,6 +61,22 @@ export interface Settings {
   httpRateLimits: HttpRateLimits;
   /** Express' `trust proxy` value; undefined trusts no proxy. */
   trustProxy: boolean | number | string | undefined;
+  /** Saved jams live in this PostgreSQL database; unset: an embedded database under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded database; `:memory:` keeps nothing on disk. */
+  dataDir: string;
+  /** Every change to a jam is saved within this long. */
+  saveDelayMs: number;
+  /** A jam saved while playing and opened again within this long of its last save is still playing. */
+  resumeWindowS: number;
+  /** A saved jam neither opened nor changed for this long is deleted; 0 = never. */
+  jamTtlDays: number;
+  /** How often a version is kept while anything changed since the last one. */
+  versionEveryS: number;
+  /** The newest this many versions of a jam are kept. */
+  maxVersions: number;
+  /** A recording stops by itself after this long. */
+  maxRecordingMin: number;
   /** Server time in ms since epoch; replaced by a controllable clock in tests. */
   now: () => number;
 }
@@ -163,6 +179,22 @@ const envSchema = z.object({
   // e.g. {"create":{"perMinute":10,"burst":20},"join":{"perMinute":120,"burst":120}}
   HTTP_RATE_LIMITS: optionalText.transform(parseJsonOrKeep).pipe(httpRateLimitOverrides.optional()),
   TRUST_PROXY: optionalText,
+  DATABASE_URL: optionalText.pipe(
+    z.url({ protocol: /^postgres(ql)?$/, message: "must be a PostgreSQL URL such as postgres://user:password@host:5432/jams" }).optional(),
+  ),
+  DATA_DIR: z.string().trim().min(1).default("./data"),
+  // At most 1000: the contract promises a crash loses no more than a second of changes.
+  SAVE_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(250),
+  RESUME_WINDOW_S: z.coerce.number().min(0).max(86400).default(60),
+  JAM_TTL_DAYS: z.coerce.number().int().min(0).max(36500).default(30),
+  VERSION_EVERY_S: z.coerce.number().int().min(1).max(86400).default(300),
+  MAX_VERSIONS: z.coerce.number().int().min(1).max(1000).default(50),
+  MAX_RECORDING_MIN: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(60),
 });
 
 /** Every variable this module reads: tools that start a server scrub these from the environment they pass on. */
@@ -181,6 +213,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
   }
   const e = result.data;
+  // Processes sharing rooms through Redis open each other's jams: an embedded store lives on one
+  // machine, so only a shared database keeps what one process saved visible to the others.
+  if (e.REDIS_URL !== undefined && e.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      "REDIS_URL is set but DATABASE_URL is not: processes that share rooms through Redis must share saved jams too; " +
+        "set DATABASE_URL (postgres://…) on every process, or unset REDIS_URL to run one process with the embedded store",
+    );
+  }
   return {
     port: e.PORT,
     processPort: e.PORT + e.NODE_APP_INSTANCE,
@@ -207,6 +247,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       join: httpLimitOf(e.HTTP_RATE_LIMITS?.join, DEFAULT_HTTP_RATE_LIMITS.join),
     },
     trustProxy: trustProxyOf(e.TRUST_PROXY),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    saveDelayMs: e.SAVE_DELAY_MS,
+    resumeWindowS: e.RESUME_WINDOW_S,
+    jamTtlDays: e.JAM_TTL_DAYS,
+    versionEveryS: e.VERSION_EVERY_S,
+    maxVersions: e.MAX_VERSIONS,
+    maxRecordingMin: e.MAX_RECORDING_MIN,
     now: Date.now,
   };
 }

@@ -20,6 +20,7 @@ import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { OpenRooms } from "../helpers/openRooms";
 import { killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
+import { SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
 import { firstToLog, httpGet, startServer } from "../../support/startServer";
 import { eventually, within } from "../../support/waiting";
 import { connectTestRedis, SKIP_REDIS_TESTS, TEST_REDIS_URL } from "../helpers/redis";
@@ -99,7 +100,7 @@ describe("scale-out: two processes sharing Redis", function () {
     if (connected instanceof Error) throw connected;
     redis = connected;
     await redis.flushdb();
-    const env = { REDIS_URL: TEST_REDIS_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
+    const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
     [a, b] = await Promise.all([startServer({ port: PORT_A, label: "A", env }), startServer({ port: PORT_B, label: "B", env })]);
   });
 

@@ -15,6 +15,7 @@ import { OpenRooms } from "../helpers/openRooms";
 import { failingRoutes } from "../helpers/outageProbe";
 import { RedisServer } from "../../support/redisServer";
 import { describeExit, killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
+import { SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
 import { startServer } from "../../support/startServer";
 import { eventually, within } from "../../support/waiting";
 
@@ -63,7 +64,7 @@ describe("Redis outage", function () {
     before(async function () {
       this.timeout(45_000);
       redis = await RedisServer.start();
-      const env = { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
+      const env = { REDIS_URL: redis.url, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
       [a, b] = await Promise.all([startServer({ port: 2801, label: "A", env }), startServer({ port: 2802, label: "B", env })]);
       host = opened.add(await new Client(a.endpoint).create<JamState>("jam", { name: "Ann" }));
       guest = opened.add(await new Client(b.endpoint).joinById<JamState>(host.roomId, { name: "Bob" }));
@@ -200,7 +201,12 @@ describe("Redis outage", function () {
     before(async function () {
       this.timeout(45_000);
       redis = await RedisServer.start();
-      const env = { REDIS_URL: redis.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: String(DRAIN_MS) };
+      const env = {
+        REDIS_URL: redis.url,
+        DATABASE_URL: SCALE_OUT_DATABASE_URL,
+        PUBLIC_ADDRESS: "127.0.0.1:{port}",
+        SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+      };
       server = await startServer({ port: 2803, label: "S", env });
       const client = new Client(server.endpoint);
       const rooms: Room<JamState>[] = [];

@@ -55,6 +55,7 @@ describe("settings > loadSettings", () => {
       MAX_PAYLOAD_BYTES: "65536",
       LOG_LEVEL: "debug",
       REDIS_URL: "redis://localhost:6379",
+      DATABASE_URL: "postgres://jam@db.example.com/jams",
       PUBLIC_ADDRESS: "jam.example.com",
     });
     assert.equal(s.port, 3000);
@@ -76,7 +77,7 @@ describe("settings > loadSettings", () => {
   });
 
   it("trims REDIS_URL and PUBLIC_ADDRESS and treats empty ones as unset", () => {
-    assert.equal(loadSettings({ REDIS_URL: "  redis://r:6379  " }).redisUrl, "redis://r:6379");
+    assert.equal(loadSettings({ REDIS_URL: "  redis://r:6379  ", DATABASE_URL: "postgres://d/jams" }).redisUrl, "redis://r:6379");
     assert.equal(loadSettings({ REDIS_URL: "" }).redisUrl, undefined);
     assert.equal(loadSettings({ PUBLIC_ADDRESS: "   " }).publicAddress, undefined);
   });
