@@ -13,19 +13,26 @@ import { applyMatchmakingCors, originPolicy, rejectForeignOrigins } from "./http
 import { httpLimits, limitRequests } from "./http/limits";
 import { metricsRoute } from "./http/metricsRoute";
 import { mountMonitor } from "./http/monitor";
+import { jamRoutes } from "./http/jamRoutes";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
 import { colyseusLogger } from "./observability/colyseusLogger";
 import { DependencyStatus } from "./observability/dependencyStatus";
 import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
-import { jamRoomWith } from "./rooms/JamRoom";
+import { jamRoomWith } from "./rooms/configuredJamRoom";
 import { JAM_ROOM_NAME } from "./rooms/roomName";
+import type { JamStore } from "./storage/jamStore";
+import { TrackedJamStore } from "./storage/trackedJamStore";
 
-export function createAppConfig(settings: Settings, logger: Logger = createLogger(settings.logLevel)) {
+/** `jamStore` is migrated already (see index.ts); the server closes it when it shuts down. */
+export function createAppConfig(settings: Settings, logger: Logger = createLogger(settings.logLevel), jamStore: JamStore) {
   const metrics = new JamMetrics(liveCounts);
   const allowedOrigin = originPolicy(settings.corsOrigins);
   const dependencies = new DependencyStatus();
+  const store = new TrackedJamStore(jamStore);
+  dependencies.register("database", store);
+  metrics.trackSavedJams(() => store.count());
   const shared = scaleOut(settings, logger, dependencies);
   const limits = httpLimits(settings, shared.redis, logger);
   const addressOf = clientAddressOf(settings.trustProxy);
@@ -50,11 +57,15 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
     initializeGameServer: (gameServer) => {
       applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
       installColyseusWorkarounds(gameServer, { limits, allowedOrigin, addressOf, logger });
-      liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics })));
+      liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics, store })));
+      // After every room was disposed, so after every room saved its jam.
+      gameServer.onShutdown(() => store.close());
     },
     initializeExpress: (app) => {
       app.set("trust proxy", settings.trustProxy ?? false);
-      app.use(roomRoutes(dependencies, limitRequests(limits.join, addressOf)));
+      const lookupLimit = limitRequests(limits.join, addressOf);
+      app.use(roomRoutes(dependencies, lookupLimit));
+      app.use(jamRoutes(store, lookupLimit));
       app.use(metricsRoute(metrics));
       mountMonitor(app, settings, logger);
     },

@@ -4,11 +4,20 @@ import { createAppConfig } from "./app.config";
 import { loadSettingsOrExit } from "./config/settings";
 import { createLogger } from "./logger";
 import { armShutdownDeadline } from "./shutdownDeadline";
+import { openJamStore } from "./storage/openJamStore";
 
 const settings = loadSettingsOrExit();
 const logger = createLogger(settings.logLevel);
 armShutdownDeadline(settings.shutdownDrainMs, logger);
-listen(createAppConfig(settings, logger)).then(
+
+async function start(): Promise<void> {
+  const store = openJamStore(settings);
+  // Migrated before the first room can open a saved jam or save one.
+  await store.migrate();
+  await listen(createAppConfig(settings, logger, store));
+}
+
+start().then(
   () => logger.info({ port: settings.processPort }, "listening"),
   (error: unknown) => {
     logger.fatal({ err: error }, "could not start");

@@ -24,6 +24,6 @@ export function scrubbedEnvironment(): NodeJS.ProcessEnv {
 
 /**
  * The DATABASE_URL that scale-out servers (those given REDIS_URL) are started with: the settings
- * refuse REDIS_URL without it. Servers do not connect to it yet; saved jams are not wired in.
+ * refuse REDIS_URL without it. They migrate and save jams there.
  */
 export const SCALE_OUT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -15,7 +15,7 @@ export const GENEROUS_HTTP_RATE_LIMITS = JSON.stringify({
 
 export interface StartOptions {
   port: number;
-  /** Added to the process environment (over TS_NODE_TRANSPILE_ONLY, LOG_LEVEL=info, PORT and generous HTTP_RATE_LIMITS). */
+  /** Added to the process environment (over TS_NODE_TRANSPILE_ONLY, LOG_LEVEL=info, PORT, DATA_DIR=:memory: and generous HTTP_RATE_LIMITS). */
   env?: Record<string, string>;
   /** Shown in error messages, e.g. "A". */
   label?: string;
@@ -28,7 +28,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     port: options.port,
     entry: { kind: "source" },
     label: options.label,
-    env: { LOG_LEVEL: "info", HTTP_RATE_LIMITS: GENEROUS_HTTP_RATE_LIMITS, ...options.env },
+    // Saved jams in memory unless a test gives a DATA_DIR: nothing is left in the repository.
+    env: { LOG_LEVEL: "info", HTTP_RATE_LIMITS: GENEROUS_HTTP_RATE_LIMITS, DATA_DIR: ":memory:", ...options.env },
   });
   try {
     return await server.ready("log", options.startTimeoutMs ?? START_TIMEOUT_MS);

@@ -3,7 +3,7 @@
  * `GET /rooms/:code`: what a lobby or a shared link asks before joining.
  */
 import { matchMaker, type IRoomCache, type RoomCache } from "@colyseus/core";
-import { Router, type RequestHandler } from "express";
+import { Router, type RequestHandler, type Response } from "express";
 import type { DependencyStatus } from "../observability/dependencyStatus";
 import { liveCounts } from "../observability/liveCounts";
 import { HttpError } from "../protocol/errors";
@@ -21,13 +21,20 @@ export interface RoomSummary extends JamListing {
  * listed in a shared driver; its code claims expire, and a listing without one is removed here so
  * that a join by its code then answers "not found" instead of timing out on the dead process.
  */
-async function liveListings(conditions: Partial<IRoomCache>): Promise<IRoomCache[]> {
+export async function liveListings(conditions: Partial<IRoomCache>): Promise<IRoomCache[]> {
   const listings = await matchMaker.query({ name: JAM_ROOM_NAME, ...conditions });
   const claimed = await Promise.all(listings.map((cache) => isRoomCodeClaimed(matchMaker.presence, cache.roomId)));
   const ghosts = listings.filter((_, i) => !claimed[i]);
   // Both drivers answer queries with their RoomCache objects, which can remove themselves.
   await Promise.all(ghosts.map((ghost) => Promise.resolve((ghost as RoomCache).remove())));
   return listings.filter((_, i) => claimed[i]);
+}
+
+/** The route's `:code` as a canonical code; null after answering 400 when it cannot be one. */
+export function codeParamOr400(param: string | undefined, res: Response): string | null {
+  const code = normalizeRoomCode(param);
+  if (code === null) res.status(HttpError.INVALID_ROOM_CODE.status).json({ error: HttpError.INVALID_ROOM_CODE.error });
+  return code;
 }
 
 function summarize(cache: IRoomCache): RoomSummary {
@@ -83,11 +90,8 @@ export function roomRoutes(
   });
 
   router.get("/rooms/:code", lookupLimit, async (req, res, next) => {
-    const code = normalizeRoomCode(req.params.code);
-    if (code === null) {
-      res.status(HttpError.INVALID_ROOM_CODE.status).json({ error: HttpError.INVALID_ROOM_CODE.error });
-      return;
-    }
+    const code = codeParamOr400(req.params.code, res);
+    if (code === null) return;
     try {
       const [room] = await liveListings({ roomId: code });
       if (room === undefined) res.status(HttpError.ROOM_NOT_FOUND.status).json({ error: HttpError.ROOM_NOT_FOUND.error });

@@ -7,6 +7,7 @@ import { MessageError, type MessageErrorCode } from "../protocol/errors";
 import { MESSAGE_TYPES } from "../protocol/messages";
 import type { LiveCounts } from "./liveCounts";
 
+const SAVED_JAMS_REFRESH_MS = 60_000;
 const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
 const KNOWN_REASONS = new Set<string>(Object.values(MessageError));
 
@@ -58,6 +59,25 @@ export class JamMetrics {
     registers: [this.registry],
   });
 
+  readonly jamSaves = new Counter({
+    name: "jam_saves_total",
+    help: "Jams written to the store.",
+    registers: [this.registry],
+  });
+
+  readonly jamSaveFailures = new Counter({
+    name: "jam_save_failures_total",
+    help: "Writes of a jam to the store that failed (each is retried).",
+    registers: [this.registry],
+  });
+
+  readonly jamSaveDuration = new Histogram({
+    name: "jam_save_duration_seconds",
+    help: "How long one write of a jam to the store took, successful or not.",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   constructor(live: LiveCounts) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -74,6 +94,27 @@ export class JamMetrics {
       registers: [this.registry],
       collect() {
         this.set(live.clients());
+      },
+    });
+  }
+
+  /**
+   * `jam_saved_jams` from `count`, asked at most once per `everyMs`: a scrape must not query the
+   * database each time, and a failing count keeps the last known value.
+   */
+  trackSavedJams(count: () => Promise<number>, everyMs = SAVED_JAMS_REFRESH_MS): void {
+    let known = 0;
+    let askedAt = Number.NEGATIVE_INFINITY;
+    new Gauge({
+      name: "jam_saved_jams",
+      help: "Jams in the store (refreshed at most once a minute).",
+      registers: [this.registry],
+      async collect() {
+        if (Date.now() - askedAt >= everyMs) {
+          askedAt = Date.now();
+          known = await count().catch(() => known);
+        }
+        this.set(known);
       },
     });
   }

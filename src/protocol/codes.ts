@@ -10,7 +10,7 @@
  * 4212 and 4215 are Colyseus' own (MATCHMAKE_INVALID_ROOM_ID, AUTH_FAILED), used with their meaning.
  */
 export const JoinError = {
-  /** No live room has that code. */
+  /** No live room has that code (join), or no saved jam has it (create with `code`). */
   NOT_FOUND: 4212,
   /** A missing, expired, unsigned, endless or too long-lived token (with JWT_SECRET). */
   UNAUTHORIZED: 4215,
@@ -19,6 +19,8 @@ export const JoinError = {
   INVALID_NAME: 4232,
   INVALID_OPTION: 4233,
   CODE_UNAVAILABLE: 4234,
+  /** Create with `code`: a live room has that jam open already (join it instead). */
+  ALREADY_OPEN: 4235,
 } as const;
 export type JoinErrorCode = (typeof JoinError)[keyof typeof JoinError];
 
@@ -59,6 +61,7 @@ export const HttpError = {
   INVALID_ROOM_CODE: { status: 400, error: "Invalid room code" },
   ORIGIN_NOT_ALLOWED: { status: 403, error: "Origin not allowed" },
   ROOM_NOT_FOUND: { status: 404, error: "Room not found" },
+  JAM_NOT_FOUND: { status: 404, error: "Jam not found" },
   REQUEST_TOO_LARGE: { status: 413, error: "Request too large" },
   TOO_MANY_REQUESTS: { status: 429, error: "Too many requests" },
 } as const;

@@ -24,5 +24,7 @@ export const refuse = {
   invalidName: (why: string) => new JoinRefused(JoinError.INVALID_NAME, `invalid name: ${why}`),
   invalidOption: (why: string) => new JoinRefused(JoinError.INVALID_OPTION, `invalid option: ${why}`),
   unauthorized: (why: string) => new JoinRefused(JoinError.UNAUTHORIZED, why),
+  jamNotFound: (code: string) => new JoinRefused(JoinError.NOT_FOUND, `jam not found: no jam is saved under ${code}`),
+  alreadyOpen: (code: string) => new JoinRefused(JoinError.ALREADY_OPEN, `jam ${code} is already open: join it by its code`),
   codeUnavailable: () => new JoinRefused(JoinError.CODE_UNAVAILABLE, "no free room code could be claimed, try again"),
 };

@@ -8,11 +8,9 @@ import type { Settings } from "../config/settings";
 import type { Logger } from "../logger";
 import type { JamMetrics } from "../observability/metrics";
 import { CloseCode, MessageError } from "../protocol/codes";
-import { refuse } from "../protocol/errors";
 import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
 import { messageSchemas, type ClientMessage } from "../protocol/messages";
-import { parseJoinProfile, parseRoomOptions, type JoinProfile, type RoomOptions } from "../protocol/options";
-import { admissionRefusal } from "../rules/admission";
+import { parseJoinProfile, type JoinProfile, type RoomOptions } from "../protocol/options";
 import type { ConnectionVerdict } from "../rules/connectionLimits";
 import { addTrackRefusal, newTrackId, unknownTrack } from "../rules/pattern";
 import { kickRefusal, signalRefusal, transferHostRefusal, transportRefusal } from "../rules/roles";
@@ -20,16 +18,22 @@ import * as sequencer from "../rules/sequencer";
 import type { JamState } from "../schema/JamState";
 import type { Participant } from "../schema/Participant";
 import type { Track } from "../schema/Track";
+import type { JamStore } from "../storage/jamStore";
 import { ColyseusRoom } from "./ColyseusRoom";
+import { assertRoomFor } from "./admit";
+import { openJam } from "./jamOpening";
 import * as jam from "./jamStateWriter";
 import { MessageGate, type Handlers } from "./messageGate";
 import { broadcast, relayToOthers, relayedEvent, relayedNote, relayedSignal, send } from "./outbox";
-import { CodeClaim } from "./roomCodes";
+import type { CodeClaim } from "./roomCodes";
+import { RoomSaving } from "./roomSaving";
+import { markingSaves } from "./savedJams";
 
 export interface JamRoomDeps {
   settings: Settings;
   logger: Logger;
   metrics: JamMetrics;
+  store: JamStore;
 }
 
 /** Clients are told to come back this long after the drain ends, when a new process is up. */
@@ -47,6 +51,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   // Replaced in setUp; a default so a room whose onCreate failed still answers its patch ticks.
   private sequencerState = sequencer.stoppedTransport(DEFAULT_TEMPO, DEFAULT_LOOP_STEPS);
   private gateInstance: MessageGate | undefined;
+  /** Set in onCreate: the jam is saved from then on. */
+  private saving: RoomSaving | undefined;
 
   // ─── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
@@ -66,6 +72,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const id = client.sessionId;
     const isHost = jam.addParticipant(this.state, { id, name: profile.name, instrument: profile.instrument, joinedAt: this.now() });
     this.gate.open(id);
+    this.saving?.musicianJoined(profile.name);
     this.publishListing();
     this.logger.info({ sessionId: id, isHost, participants: this.state.participants.size }, "joined");
   }
@@ -94,6 +101,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   override async onDispose(): Promise<void> {
     if (this.codeClaim === undefined) return;
     this.logger.info({ participants: this.state.participants.size }, "room disposed");
+    // Saved before the code goes: once released, another create may open the jam from the store.
+    await this.saving?.flush();
     await this.codeClaim.release().catch((error: unknown) => this.logger.error({ err: error }, "could not release the room code"));
   }
 
@@ -105,7 +114,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const drainMs = this.deps.settings.shutdownDrainMs;
     broadcast(this, "server-restart", { reconnectInMs: drainMs + RESTART_MARGIN_MS });
     this.logger.info({ drainMs, participants: this.state.participants.size }, "shutting down: clients told, draining");
-    this.clock.setTimeout(() => void this.disconnect(), drainMs);
+    this.clock.setTimeout(() => void Promise.resolve(this.saving?.flush()).then(() => this.disconnect()), drainMs);
   }
 
   protected override get logger(): Logger {
@@ -124,25 +133,26 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   private async setUp(rawOptions: unknown): Promise<void> {
-    const { settings } = this.deps;
-    // Everything is validated before the code is claimed: a refusal after the claim would leak it.
-    const options = parseRoomOptions(rawOptions, settings.maxParticipants);
-    parseJoinProfile(rawOptions, settings);
-    const claim = await CodeClaim.take(this.presence);
-    if (claim === null) throw refuse.codeUnavailable();
+    const { settings, store, metrics } = this.deps;
+    const { claim, options, state, transport, record } = await openJam(rawOptions, this.presence, store, settings);
     this.roomId = claim.code;
     this.codeClaim = claim;
     this.options = options;
     this.roomLog = this.deps.logger.child({ room: claim.code });
-    this.sequencerState = sequencer.stoppedTransport(options.tempo, options.loopSteps);
-    this.state = jam.newJamState(claim.code, options);
+    this.sequencerState = transport;
+    this.state = state;
+    const saving = new RoomSaving({ store, metrics, settings, options, record, state: () => this.state, log: () => this.logger });
+    this.saving = saving;
+    // Saved at once: opening counts as a use (expiry), and a new jam's code is taken in the store.
+    saving.markDirty();
     this.limitConnections(settings);
     await this.setPrivate(options.private);
     this.publishListing();
     claim.keepAlive(this.clock.setInterval.bind(this.clock), (error) =>
       this.logger.error({ err: error }, "could not refresh the room code claim"),
     );
-    this.gate.register((type, listener) => this.onMessage(type, listener), messageSchemas(options.loopSteps), this.handlers);
+    const handlers = markingSaves(this.handlers, saving.markDirty);
+    this.gate.register((type, listener) => this.onMessage(type, listener), messageSchemas(options.loopSteps), handlers);
     this.onUnknownMessage((client, type) => this.gate.rejectUnknown(client, type));
     this.deps.metrics.roomsCreated.inc();
     this.logger.info({ options, participants: 0 }, "room created");
@@ -257,10 +267,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   private assertRoomFor(profile: JoinProfile): void {
-    const { maxParticipants } = this.roomOptions;
-    const names = Array.from(this.state.participants.values(), (p) => p.name);
-    const refusal = admissionRefusal(names, maxParticipants, profile.name);
-    if (refusal !== null) throw refusal === "full" ? refuse.full(maxParticipants) : refuse.nameTaken(profile.name);
+    assertRoomFor(this.state, this.roomOptions.maxParticipants, profile.name);
   }
 
   private removeParticipant(id: string, reason: string): void {
@@ -290,11 +297,4 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.removeParticipant(client.sessionId, `flooding ${category} messages`);
     client.leave(CloseCode.FLOODING, `too many ${category} messages for too long`);
   }
-}
-
-/** The room class Colyseus instantiates, bound to this process's settings and logger. */
-export function jamRoomWith(deps: JamRoomDeps) {
-  return class ConfiguredJamRoom extends JamRoom {
-    protected override readonly deps = deps;
-  };
 }

@@ -45,20 +45,31 @@ function redisOf(presence: Presence): Redis | undefined {
   return presence instanceof RedisPresence ? (presence as unknown as { pub: Redis }).pub : undefined;
 }
 
-/** A free code, now claimed by the caller; null when every attempt met a taken code. */
-export async function claimRoomCode(presence: Presence, generate: () => string = generateRoomCode): Promise<string | null> {
+/** Claims `code` with one atomic operation; false when a live room holds it already. */
+async function claimOnce(presence: Presence, code: string): Promise<boolean> {
   const redis = redisOf(presence);
+  if (redis === undefined) return (await presence.incr(keyOf(code))) === 1;
+  const owner = randomBytes(12).toString("base64url");
+  if ((await redis.set(keyOf(code), owner, "EX", CODE_CLAIM_TTL_S, "NX")) !== "OK") return false;
+  owners.set(code, owner);
+  return true;
+}
+
+/**
+ * A free code, now claimed by the caller; null when every attempt met a taken code. `isTaken` is
+ * asked after the claim (so no other room can take the code meanwhile): a code it names is
+ * released and another drawn — saved jams keep their codes while no room is open.
+ */
+export async function claimRoomCode(
+  presence: Presence,
+  generate: () => string = generateRoomCode,
+  isTaken: (code: string) => Promise<boolean> = async () => false,
+): Promise<string | null> {
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
     const code = generate();
-    if (redis === undefined) {
-      if ((await presence.incr(keyOf(code))) === 1) return code;
-      continue;
-    }
-    const owner = randomBytes(12).toString("base64url");
-    if ((await redis.set(keyOf(code), owner, "EX", CODE_CLAIM_TTL_S, "NX")) === "OK") {
-      owners.set(code, owner);
-      return code;
-    }
+    if (!(await claimOnce(presence, code))) continue;
+    if (!(await isTaken(code))) return code;
+    await releaseRoomCode(presence, code);
   }
   return null;
 }
@@ -108,10 +119,15 @@ export class CodeClaim {
     readonly code: string,
   ) {}
 
-  /** Claims a free code; null when none could be had. */
-  static async take(presence: Presence): Promise<CodeClaim | null> {
-    const code = await claimRoomCode(presence);
+  /** Claims a free code (one `isTaken` does not name); null when none could be had. */
+  static async take(presence: Presence, isTaken?: (code: string) => Promise<boolean>): Promise<CodeClaim | null> {
+    const code = await claimRoomCode(presence, generateRoomCode, isTaken);
     return code === null ? null : new CodeClaim(presence, code);
+  }
+
+  /** Claims this very code (a saved jam's), atomically as new codes are; null when a live room holds it. */
+  static async takeCode(presence: Presence, code: string): Promise<CodeClaim | null> {
+    return (await claimOnce(presence, code)) ? new CodeClaim(presence, code) : null;
   }
 
   /** Refreshes the claim every CODE_REFRESH_MS on `setInterval` (the room's clock) where claims expire. */

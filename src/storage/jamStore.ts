@@ -78,6 +78,8 @@ export interface JamStore {
    */
   deleteUnusedBefore(time: number, limit: number): Promise<number>;
   count(): Promise<number>;
+  /** Resolves once the database answers a trivial query: what readiness asks. */
+  ping(): Promise<void>;
   /** Ends the store's connections; the store cannot be used afterwards. */
   close(): Promise<void>;
 }

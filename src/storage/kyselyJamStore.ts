@@ -2,7 +2,7 @@
  * JamStore on Kysely: one code path for both stores; the dialect and how migrations are serialised
  * are all that differ between PostgreSQL and SQLite.
  */
-import { type Kysely, Migrator } from "kysely";
+import { type Kysely, Migrator, sql } from "kysely";
 import { type JamStore, type SavedJam, savedJam, savedJamDocument } from "./jamStore";
 import { migrationsFor } from "./migrations";
 import type { StoreKind, StoreTables } from "./schema";
@@ -93,6 +93,10 @@ export class KyselyJamStore implements JamStore {
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(n);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
   }
 
   async close(): Promise<void> {

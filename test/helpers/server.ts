@@ -6,6 +6,8 @@ import { boot, type ColyseusTestServer } from "@colyseus/testing";
 import { createAppConfig } from "../../src/app.config";
 import { loadSettings, type Settings } from "../../src/config/settings";
 import { createLogger } from "../../src/logger";
+import type { JamStore } from "../../src/storage/jamStore";
+import { openJamStore } from "../../src/storage/openJamStore";
 
 /** A server clock that only moves when a test moves it. */
 export class ManualClock {
@@ -38,8 +40,19 @@ export interface JamTestServer {
   endpoint: string;
 }
 
-export async function bootJamServer(overrides: Partial<Settings> = {}, port = TEST_PORT): Promise<JamTestServer> {
+/** The store a test server gets unless its test gives one: in memory, nothing on disk. */
+export function memoryStore(): JamStore {
+  return openJamStore({ databaseUrl: undefined, dataDir: ":memory:" });
+}
+
+/** `store` is migrated here and closed when the server shuts down. */
+export async function bootJamServer(
+  overrides: Partial<Settings> = {},
+  port = TEST_PORT,
+  store: JamStore = memoryStore(),
+): Promise<JamTestServer> {
   const settings = testSettings(overrides);
-  const colyseus = await boot(createAppConfig(settings, createLogger("silent")), port);
+  await store.migrate();
+  const colyseus = await boot(createAppConfig(settings, createLogger("silent"), store), port);
   return { colyseus, settings, endpoint: `ws://127.0.0.1:${port}` };
 }

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { matchMaker } from "@colyseus/core";
 import type { Settings } from "../../src/config/settings";
-import { bootJamServer, type JamTestServer } from "./server";
+import type { JamStore } from "../../src/storage/jamStore";
+import { bootJamServer, TEST_PORT, type JamTestServer } from "./server";
 
 /**
  * Registers the hooks on the enclosing `describe` and returns the server they boot. The returned
@@ -15,13 +16,15 @@ import { bootJamServer, type JamTestServer } from "./server";
  *
  * `afterEach` hooks a suite registers before calling this run before the room check, which is
  * where clients that must leave on their own (JamSessions) should be left.
+ *
+ * `openStore` gives the server its jam store (default: SQLite in memory); the server closes it.
  */
-export function useJamServer(overrides: Partial<Settings> = {}): JamTestServer {
+export function useJamServer(overrides: Partial<Settings> = {}, openStore?: () => Promise<JamStore>): JamTestServer {
   let booted: JamTestServer | undefined;
   const current = (): JamTestServer => booted ?? assert.fail("the jam server is used before its suite booted it");
 
   before(async () => {
-    booted = await bootJamServer(overrides);
+    booted = await bootJamServer(overrides, TEST_PORT, openStore === undefined ? undefined : await openStore());
   });
   beforeEach(async () => current().colyseus.cleanup());
   afterEach(async function () {

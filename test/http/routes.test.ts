@@ -51,7 +51,7 @@ describe("HTTP routes", () => {
       assert.equal(answer.body.rooms, 0);
       assert.equal(answer.body.clients, 0);
       assert.equal(answer.body.redis, "none", "no REDIS_URL: not configured");
-      assert.equal(answer.body.database, "none");
+      assert.equal(answer.body.database, "ok", "the jam store answers");
     });
 
     it("counts the rooms and the open client connections of this process", async () => {

@@ -7,7 +7,7 @@ import pino from "pino";
 import { createAppConfig } from "../../../src/app.config";
 import { RATE_CATEGORIES, type RateCategory } from "../../../src/config/rateLimits";
 import type { BucketSpec } from "../../../src/rules/tokenBucket";
-import { testSettings, type JamTestServer } from "../../helpers/server";
+import { memoryStore, testSettings, type JamTestServer } from "../../helpers/server";
 
 /**
  * Generous budgets: with the contract's defaults (note 50/s burst 100, transport 10/s, unknown
@@ -38,8 +38,14 @@ export interface LogLine {
 export const logLines: LogLine[] = [];
 const captureLogger = pino({ level: "warn" }, { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) });
 
+async function migratedMemoryStore() {
+  const store = memoryStore();
+  await store.migrate();
+  return store;
+}
+
 export async function bootFuzzServer(port: number): Promise<JamTestServer> {
-  const colyseus = await boot(createAppConfig(settings, captureLogger), port);
+  const colyseus = await boot(createAppConfig(settings, captureLogger, await migratedMemoryStore()), port);
   return { colyseus, settings, endpoint: `ws://127.0.0.1:${port}` };
 }
 

@@ -1,0 +1,86 @@
+/**
+ * How a room comes to be: a new jam under a fresh code, or a saved jam opened again under its own
+ * code (create option `code`). The code claim in the presence is the lock: of several creates of
+ * one code, only the one whose claim succeeds opens it.
+ */
+import type { Presence } from "@colyseus/core";
+import type { Settings } from "../config/settings";
+import { refuse } from "../protocol/errors";
+import { parseJoinProfile, parseRoomOptions, type RoomOptions } from "../protocol/options";
+import { normalizeRoomCode } from "../rules/roomCode";
+import * as sequencer from "../rules/sequencer";
+import type { JamState } from "../schema/JamState";
+import type { JamStore, SavedJam } from "../storage/jamStore";
+import * as jam from "./jamStateWriter";
+import { CodeClaim } from "./roomCodes";
+import { restoredState, restoredTransport, type JamRecord } from "./savedJams";
+
+export interface Opening {
+  claim: CodeClaim;
+  options: RoomOptions;
+  state: JamState;
+  transport: sequencer.Transport;
+  record: JamRecord;
+}
+
+/** The create options that choose what opens; the rest are the room's settings. */
+function openTarget(rawOptions: unknown): string | undefined {
+  if (typeof rawOptions !== "object" || rawOptions === null) return undefined;
+  const { code, remixOf } = rawOptions as { code?: unknown; remixOf?: unknown };
+  if (code !== undefined && remixOf !== undefined) throw refuse.invalidOption("code and remixOf cannot be given together");
+  // Remixing is the next step of saved jams; until it exists, say so rather than "not found".
+  if (remixOf !== undefined) throw refuse.invalidOption("remixOf is not supported yet");
+  if (code === undefined) return undefined;
+  const normalized = normalizeRoomCode(code);
+  if (normalized === null) throw refuse.invalidOption("code must be 6 characters of a room code");
+  return normalized;
+}
+
+export async function openJam(rawOptions: unknown, presence: Presence, store: JamStore, settings: Settings): Promise<Opening> {
+  // Everything is validated before a code is claimed: a refusal after the claim would leak it.
+  const code = openTarget(rawOptions);
+  parseJoinProfile(rawOptions, settings);
+  return code === undefined ? openNew(rawOptions, presence, store, settings) : openSaved(code, presence, store, settings);
+}
+
+async function openNew(rawOptions: unknown, presence: Presence, store: JamStore, settings: Settings): Promise<Opening> {
+  const options = parseRoomOptions(rawOptions, settings.maxParticipants);
+  // A store that does not answer must not stop new jams: a collision with a saved code is then
+  // as unlikely as two rooms drawing one code (32⁶ codes), and a live room's claim still guards it.
+  const claim = await CodeClaim.take(presence, (candidate) => store.exists(candidate).catch(() => false));
+  if (claim === null) throw refuse.codeUnavailable();
+  return {
+    claim,
+    options,
+    state: jam.newJamState(claim.code, options),
+    transport: sequencer.stoppedTransport(options.tempo, options.loopSteps),
+    record: { createdAt: Math.round(settings.now()), remixOf: "", musicians: [] },
+  };
+}
+
+async function openSaved(code: string, presence: Presence, store: JamStore, settings: Settings): Promise<Opening> {
+  const claim = await CodeClaim.takeCode(presence, code);
+  if (claim === null) throw refuse.alreadyOpen(code);
+  let saved: SavedJam | undefined;
+  try {
+    saved = await store.load(code);
+  } catch (error) {
+    await claim.release();
+    throw error;
+  }
+  if (saved === undefined) {
+    await claim.release();
+    throw refuse.jamNotFound(code);
+  }
+  const options: RoomOptions = { ...saved.settings };
+  const state = restoredState(saved);
+  const transport = restoredTransport(saved, settings.now(), settings.resumeWindowS * 1000);
+  jam.applySequencer(state, transport, settings.now());
+  return {
+    claim,
+    options,
+    state,
+    transport,
+    record: { createdAt: saved.createdAt, remixOf: saved.remixOf, musicians: [...saved.musicians] },
+  };
+}

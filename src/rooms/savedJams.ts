@@ -1,0 +1,101 @@
+/**
+ * Between the synced state and a saved jam, both ways. What is saved is the contract's list:
+ * settings, tempo, transport, pattern, musicians' names — never notes, chat, or tokens.
+ */
+import type { MessageType } from "../protocol/messages";
+import type { RoomOptions } from "../protocol/options";
+import * as sequencer from "../rules/sequencer";
+import { JamState } from "../schema/JamState";
+import { Step } from "../schema/Step";
+import { Track } from "../schema/Track";
+import type { SavedJam, SavedTrack } from "../storage/jamStore";
+import type { Handler, Handlers } from "./messageGate";
+
+/** What a saved jam holds beyond the state: kept by the room, written with every save. */
+export interface JamRecord {
+  createdAt: number;
+  remixOf: string;
+  /** Everyone who joined as a musician, in order of first join. */
+  musicians: string[];
+}
+
+/** Adds a musician's name; returns whether it is new (and so worth a save). */
+export function addMusician(record: JamRecord, name: string): boolean {
+  if (record.musicians.includes(name)) return false;
+  record.musicians.push(name);
+  return true;
+}
+
+export function snapshotOf(state: JamState, options: RoomOptions, record: JamRecord, now: number): SavedJam {
+  const tracks: SavedTrack[] = Array.from(state.tracks.values(), (track) => ({
+    id: track.id,
+    instrument: track.instrument,
+    createdBy: track.createdBy,
+    steps: Array.from(track.steps, (step) => ({ on: step.on, note: step.note, velocity: step.velocity })),
+  }));
+  return {
+    code: state.roomCode,
+    createdAt: record.createdAt,
+    // Whole ms: the store keeps integers (the manual test clock and Date.now() are whole already).
+    savedAt: Math.round(now),
+    remixOf: record.remixOf,
+    settings: { ...options, tempo: state.tempo },
+    tracks,
+    transport: { isPlaying: state.isPlaying, playStartedAt: state.playStartedAt, stoppedAtStep: state.isPlaying ? 0 : state.currentStep },
+    musicians: [...record.musicians],
+  };
+}
+
+export function restoredState(saved: SavedJam): JamState {
+  const { settings } = saved;
+  const state = new JamState().assign({
+    roomCode: saved.code,
+    tempo: settings.tempo,
+    loopSteps: settings.loopSteps,
+    transport: settings.transport,
+  });
+  for (const track of saved.tracks) {
+    const restored = new Track().assign({ id: track.id, instrument: track.instrument, createdBy: track.createdBy });
+    for (const step of track.steps) restored.steps.push(new Step().assign(step));
+    state.tracks.set(track.id, restored);
+  }
+  return state;
+}
+
+/**
+ * Saved while playing and opened within the resume window: still playing on the same timeline, so
+ * a deploy or a crash does not stop the groove. Otherwise stopped at step 0.
+ */
+export function restoredTransport(saved: SavedJam, now: number, resumeWindowMs: number): sequencer.Transport {
+  const { tempo, loopSteps } = saved.settings;
+  const { isPlaying, playStartedAt } = saved.transport;
+  if (!isPlaying || now - saved.savedAt > resumeWindowMs) return sequencer.stoppedTransport(tempo, loopSteps);
+  return { tempo, loopSteps, isPlaying: true, playStartedAt, leadInEndsAt: 0, restStep: 0 };
+}
+
+function marking<T extends MessageType>(handler: Handler<T>, markDirty: () => void): Handler<T> {
+  return (client, message) => {
+    handler(client, message);
+    markDirty();
+  };
+}
+
+/**
+ * The handlers, with those that can change what is saved (transport, tempo, pattern) marking the
+ * jam dirty after they ran. `note`, `chat`, `event`, `signal` and `ping` are left as they are: the
+ * note path never touches saving. A refused message marks it too; the write is the same jam again.
+ */
+export function markingSaves(handlers: Handlers, markDirty: () => void): Handlers {
+  return {
+    ...handlers,
+    tempo: marking(handlers.tempo, markDirty),
+    play: marking(handlers.play, markDirty),
+    pause: marking(handlers.pause, markDirty),
+    stop: marking(handlers.stop, markDirty),
+    seek: marking(handlers.seek, markDirty),
+    addTrack: marking(handlers.addTrack, markDirty),
+    setStep: marking(handlers.setStep, markDirty),
+    clearTrack: marking(handlers.clearTrack, markDirty),
+    removeTrack: marking(handlers.removeTrack, markDirty),
+  };
+}
