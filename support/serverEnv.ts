@@ -21,9 +21,3 @@ export function scrubbedEnvironment(): NodeJS.ProcessEnv {
   for (const name of SERVER_VARIABLES) delete inherited[name];
   return inherited;
 }
-
-/**
- * The DATABASE_URL that scale-out servers (those given REDIS_URL) are started with: the settings
- * refuse REDIS_URL without it. They migrate and save jams there.
- */
-export const SCALE_OUT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";

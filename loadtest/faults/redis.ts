@@ -15,7 +15,7 @@ import Redis from "ioredis";
 import { failingRoutes } from "../../test/helpers/outageProbe";
 import { RedisServer } from "../../support/redisServer";
 import { killAll } from "../../support/serverProcess";
-import { SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
+import { ownDatabase } from "../../support/postgres";
 import { startServer } from "../../support/startServer";
 import { within } from "../../support/waiting";
 
@@ -38,7 +38,8 @@ function byRoute(failing: string[]): Record<string, number> {
 
 async function outage() {
   const redis = await RedisServer.start();
-  const env = { REDIS_URL: redis.url, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "warn" };
+  const database = await ownDatabase();
+  const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "warn" };
   const servers = await Promise.all(
     [2810, 2811].map((port, i) => startServer({ port, label: "AB"[i], env: { ...env, LOG_LEVEL: "info" } })),
   );
@@ -90,6 +91,7 @@ async function outage() {
   await Promise.all(rooms.map((room) => room.leave(true).catch(() => undefined)));
   await killAll();
   await redis.kill();
+  await database.drop();
   return {
     outageS: OUTAGE_S,
     healthWithin1sDuringOutage: `${healthAnswered}/${healthAsked}`,
@@ -107,10 +109,11 @@ async function outage() {
 
 async function shutdownWhileDown() {
   const redis = await RedisServer.start();
+  const database = await ownDatabase();
   const server = await startServer({
     port: 2812,
     label: "S",
-    env: { REDIS_URL: redis.url, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: "300" },
+    env: { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", SHUTDOWN_DRAIN_MS: "300" },
   });
   const client = new Client(server.endpoint);
   const rooms: Room[] = [];
@@ -134,6 +137,7 @@ async function shutdownWhileDown() {
   const exit = await within(server.exited, 30_000, "exit after SIGTERM");
   await within(closed, 5000, "connections closed").catch(() => undefined);
   await killAll();
+  await database.drop();
   return {
     clients: rooms.length,
     toldServerRestart: told,

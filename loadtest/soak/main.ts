@@ -25,6 +25,7 @@ import { Client } from "colyseus.js";
 import type { ServerProcess } from "../../support/serverProcess";
 import { sleep, valueWithin } from "../../support/waiting";
 import { SoakClient, type RoomGroup } from "./client";
+import { ownDatabase, type TestDatabase } from "../../support/postgres";
 import { SlowConsumers, SoakRedis, type RedisRestartReport } from "./faults";
 import { describeError } from "./format";
 import { parseOptions, type SoakOptions } from "./options";
@@ -101,6 +102,8 @@ async function soak(options: SoakOptions): Promise<number> {
   let server: ServerProcess | undefined;
   // Only a soak that starts its own server restarts Redis: it must own the Redis it kills.
   let redis: SoakRedis | undefined;
+  // With Redis, the server needs PostgreSQL too: a database of the soak's own, dropped at the end.
+  let database: TestDatabase | undefined;
   const { commit, dirty } = sourceVersion();
 
   if (options.endpoint === undefined) {
@@ -109,8 +112,12 @@ async function soak(options: SoakOptions): Promise<number> {
       return 1;
     }
     ensureBuild();
-    if (options.redisDownS > 0) redis = await SoakRedis.start();
-    server = startSoakServer(options.port, options.rooms * options.perRoom, redis?.url);
+    if (options.redisDownS > 0) {
+      redis = await SoakRedis.start();
+      database = await ownDatabase();
+    }
+    const scaleOut = redis !== undefined && database !== undefined ? { redisUrl: redis.url, databaseUrl: database.url } : undefined;
+    server = startSoakServer(options.port, options.rooms * options.perRoom, scaleOut);
     try {
       await server.ready("health", 30_000);
     } catch {
@@ -239,6 +246,7 @@ async function soak(options: SoakOptions): Promise<number> {
   if (serverDown() && server?.stopRequested !== true) crashed = true;
   if (server !== undefined && (await server.stop(20_000))) console.log("[soak] server still running 20000 ms after SIGTERM: SIGKILL");
   await redis?.stop();
+  await database?.drop();
 
   printSummary({
     crashed,

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { REPO_ROOT, SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
+import { REPO_ROOT } from "../../support/serverEnv";
 import { ServerProcess, type OutputStream } from "../../support/serverProcess";
 import { isRecord } from "./messages";
 import { example, stats } from "./stats";
@@ -40,18 +40,23 @@ export function sourceVersion(): { commit: string; dirty: boolean } {
 }
 
 /**
- * Starts the server for `clients` soak clients. `redisUrl`: the soak's own Redis (the server then
- * runs scaled out on it, as one process of many would).
+ * Starts the server for `clients` soak clients. `scaleOut`: the soak's own Redis and database (the
+ * server then runs scaled out on them, as one process of many would).
  */
-export function startSoakServer(port: number, clients: number, redisUrl: string | undefined): ServerProcess {
+export function startSoakServer(
+  port: number,
+  clients: number,
+  scaleOut: { redisUrl: string; databaseUrl: string } | undefined,
+): ServerProcess {
   // Every soak client comes from this machine's one address: size the per-address HTTP budgets
   // to all of them (each may create or join several times a minute while dropping and rejoining).
   const perMinute = Math.min(1_000_000, Math.max(120, clients * 10));
   const httpRateLimits = JSON.stringify({ create: { perMinute, burst: perMinute }, join: { perMinute, burst: perMinute } });
   // Everything else at the contract's defaults: the soak's accounting assumes them.
   const env: Record<string, string> = { LOG_LEVEL: "warn", HTTP_RATE_LIMITS: httpRateLimits };
-  if (redisUrl !== undefined)
-    Object.assign(env, { REDIS_URL: redisUrl, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
+  if (scaleOut !== undefined) {
+    Object.assign(env, { REDIS_URL: scaleOut.redisUrl, DATABASE_URL: scaleOut.databaseUrl, PUBLIC_ADDRESS: "127.0.0.1:{port}" });
+  }
   let printedLines = 0;
   const onLine = (stream: OutputStream, line: string): void => {
     if (line.trim() === "") return;

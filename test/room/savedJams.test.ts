@@ -11,7 +11,7 @@ import { openJamStore } from "../../src/storage/openJamStore";
 import { stateWhere, synced } from "../../support/clients";
 import { eventually } from "../../support/waiting";
 import { getJson, refusal, roomDisposed } from "../helpers/lifecycle";
-import { createTestDatabase, SKIP_POSTGRES_TESTS, type TestDatabase } from "../helpers/postgres";
+import { createTestDatabase, SKIP_POSTGRES_TESTS, type TestDatabase } from "../../support/postgres";
 import { ManualClock, memoryStore } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 

@@ -20,7 +20,7 @@ import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../../support/clients";
 import { OpenRooms } from "../helpers/openRooms";
 import { killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
-import { SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
+import { ownDatabase, type TestDatabase } from "../../support/postgres";
 import { firstToLog, httpGet, startServer } from "../../support/startServer";
 import { eventually, within } from "../../support/waiting";
 import { connectTestRedis, SKIP_REDIS_TESTS, TEST_REDIS_URL } from "../helpers/redis";
@@ -42,6 +42,8 @@ describe("scale-out: two processes sharing Redis", function () {
   this.timeout(20_000);
 
   let redis: Redis | undefined;
+  /** The database both processes share, made for this suite and dropped after it. */
+  let database: TestDatabase | undefined;
   let a: ServerProcess;
   let b: ServerProcess;
   const opened = new OpenRooms();
@@ -100,7 +102,8 @@ describe("scale-out: two processes sharing Redis", function () {
     if (connected instanceof Error) throw connected;
     redis = connected;
     await redis.flushdb();
-    const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
+    database = await ownDatabase();
+    const env = { REDIS_URL: TEST_REDIS_URL, DATABASE_URL: database.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
     [a, b] = await Promise.all([startServer({ port: PORT_A, label: "A", env }), startServer({ port: PORT_B, label: "B", env })]);
   });
 
@@ -118,6 +121,7 @@ describe("scale-out: two processes sharing Redis", function () {
     this.timeout(15_000);
     await opened.leaveAll().catch(() => undefined);
     await killAll();
+    await database?.drop();
     if (redis !== undefined) {
       await redis.flushdb();
       await redis.quit();

@@ -15,7 +15,7 @@ import { OpenRooms } from "../helpers/openRooms";
 import { failingRoutes } from "../helpers/outageProbe";
 import { RedisServer } from "../../support/redisServer";
 import { describeExit, killAll, type LogRecord, type ServerProcess } from "../../support/serverProcess";
-import { SCALE_OUT_DATABASE_URL } from "../../support/serverEnv";
+import { ownDatabase, type TestDatabase } from "../../support/postgres";
 import { startServer } from "../../support/startServer";
 import { eventually, within } from "../../support/waiting";
 
@@ -55,6 +55,7 @@ describe("Redis outage", function () {
 
   describe("two processes, Redis killed and restarted empty", () => {
     let redis: RedisServer;
+    let database: TestDatabase | undefined;
     let a: ServerProcess;
     let b: ServerProcess;
     let codes: string[];
@@ -64,7 +65,8 @@ describe("Redis outage", function () {
     before(async function () {
       this.timeout(45_000);
       redis = await RedisServer.start();
-      const env = { REDIS_URL: redis.url, DATABASE_URL: SCALE_OUT_DATABASE_URL, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
+      database = await ownDatabase();
+      const env = { REDIS_URL: redis.url, DATABASE_URL: database.url, PUBLIC_ADDRESS: "127.0.0.1:{port}", LOG_LEVEL: "info" };
       [a, b] = await Promise.all([startServer({ port: 2801, label: "A", env }), startServer({ port: 2802, label: "B", env })]);
       host = opened.add(await new Client(a.endpoint).create<JamState>("jam", { name: "Ann" }));
       guest = opened.add(await new Client(b.endpoint).joinById<JamState>(host.roomId, { name: "Bob" }));
@@ -79,6 +81,7 @@ describe("Redis outage", function () {
       await opened.leaveAll().catch(() => undefined);
       await killAll();
       await redis.kill();
+      await database?.drop();
     });
 
     describe("while Redis is down", () => {
@@ -193,6 +196,7 @@ describe("Redis outage", function () {
 
   describe("SIGTERM while Redis is down", () => {
     let redis: RedisServer;
+    let database: TestDatabase | undefined;
     let server: ServerProcess;
     const told: (ServerRestart | undefined)[] = [];
     const closeCodes: (number | undefined)[] = [];
@@ -201,9 +205,10 @@ describe("Redis outage", function () {
     before(async function () {
       this.timeout(45_000);
       redis = await RedisServer.start();
+      database = await ownDatabase();
       const env = {
         REDIS_URL: redis.url,
-        DATABASE_URL: SCALE_OUT_DATABASE_URL,
+        DATABASE_URL: database.url,
         PUBLIC_ADDRESS: "127.0.0.1:{port}",
         SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
       };
@@ -238,6 +243,7 @@ describe("Redis outage", function () {
     after(async () => {
       await killAll();
       await redis.kill();
+      await database?.drop();
     });
 
     it("tells all 6 clients server-restart, then closes them with 4000", () => {

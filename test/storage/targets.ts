@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { JamStore, SavedJam } from "../../src/storage/jamStore";
 import { openJamStore, type StoreLocation } from "../../src/storage/openJamStore";
-import { createTestDatabase, SKIP_POSTGRES_TESTS, type TestDatabase } from "../helpers/postgres";
+import { createTestDatabase, SKIP_POSTGRES_TESTS, type TestDatabase } from "../../support/postgres";
 
 export interface StoreTarget {
   name: string;

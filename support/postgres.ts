@@ -47,3 +47,10 @@ export async function createTestDatabase(): Promise<TestDatabase | Error> {
     drop: () => onMaintenanceDatabase((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
+
+/** A database of the caller's own for servers it starts (scale-out tests, soak, fault scripts); throws when PostgreSQL does not answer. */
+export async function ownDatabase(): Promise<TestDatabase> {
+  const database = await createTestDatabase();
+  if (database instanceof Error) throw database;
+  return database;
+}
