@@ -42,13 +42,23 @@ const instrument = z.unknown().transform((input, ctx) => {
   return z.NEVER;
 });
 
+/** A room's settings and their ranges: create options add defaults; a saved jam has every one. */
+export const roomSettings = z.object({
+  tempo: z.number().min(MIN_TEMPO).max(MAX_TEMPO),
+  maxParticipants: z.int().min(MIN_PARTICIPANTS).max(MAX_PARTICIPANTS_LIMIT),
+  private: z.boolean(),
+  transport: z.enum(TRANSPORT_POLICIES),
+  loopSteps: z.int().min(MIN_LOOP_STEPS).max(MAX_LOOP_STEPS),
+});
+
 function roomOptionsSchema(defaultMaxParticipants: number) {
+  const { tempo, maxParticipants, loopSteps } = roomSettings.shape;
   return z.object({
-    tempo: z.number().min(MIN_TEMPO).max(MAX_TEMPO).default(DEFAULT_TEMPO),
-    maxParticipants: z.int().min(MIN_PARTICIPANTS).max(MAX_PARTICIPANTS_LIMIT).default(defaultMaxParticipants),
-    private: z.boolean().default(false),
-    transport: z.enum(TRANSPORT_POLICIES).default("host"),
-    loopSteps: z.int().min(MIN_LOOP_STEPS).max(MAX_LOOP_STEPS).default(DEFAULT_LOOP_STEPS),
+    tempo: tempo.default(DEFAULT_TEMPO),
+    maxParticipants: maxParticipants.default(defaultMaxParticipants),
+    private: roomSettings.shape.private.default(false),
+    transport: roomSettings.shape.transport.default("host"),
+    loopSteps: loopSteps.default(DEFAULT_LOOP_STEPS),
   });
 }
 

@@ -3,15 +3,7 @@
  * (PostgreSQL for a deployment, embedded SQLite for one process) are its only implementations.
  */
 import { z } from "zod";
-import {
-  MAX_LOOP_STEPS,
-  MAX_PARTICIPANTS_LIMIT,
-  MAX_TEMPO,
-  MIN_LOOP_STEPS,
-  MIN_PARTICIPANTS,
-  MIN_TEMPO,
-  TRANSPORT_POLICIES,
-} from "../protocol/limits";
+import { roomSettings } from "../protocol/options";
 
 const msSinceEpoch = z.number().finite().min(0);
 
@@ -20,13 +12,7 @@ const savedStep = z.object({ on: z.boolean(), note: z.int().min(0).max(127), vel
 /** One row of the pattern, as plain data. */
 const savedTrack = z.object({ id: z.string(), instrument: z.string(), createdBy: z.string(), steps: z.array(savedStep) });
 
-const savedSettings = z.object({
-  tempo: z.number().min(MIN_TEMPO).max(MAX_TEMPO),
-  loopSteps: z.int().min(MIN_LOOP_STEPS).max(MAX_LOOP_STEPS),
-  maxParticipants: z.int().min(MIN_PARTICIPANTS).max(MAX_PARTICIPANTS_LIMIT),
-  private: z.boolean(),
-  transport: z.enum(TRANSPORT_POLICIES),
-});
+const savedSettings = roomSettings;
 
 const savedTransport = z.object({
   isPlaying: z.boolean(),

@@ -14,15 +14,20 @@ function configError(env: NodeJS.ProcessEnv): string {
 
 describe("settings > loadSettings > saved jams", () => {
   it("uses the contract's defaults: the embedded store in ./data, saves within 250 ms", () => {
-    const s = loadSettings({});
-    assert.equal(s.databaseUrl, undefined);
-    assert.equal(s.dataDir, "./data");
-    assert.equal(s.saveDelayMs, 250);
-    assert.equal(s.resumeWindowS, 60);
-    assert.equal(s.jamTtlDays, 30);
-    assert.equal(s.versionEveryS, 300);
-    assert.equal(s.maxVersions, 50);
-    assert.equal(s.maxRecordingMin, 60);
+    const { databaseUrl, dataDir, saveDelayMs, resumeWindowS, jamTtlDays, versionEveryS, maxVersions, maxRecordingMin } = loadSettings({});
+    assert.deepEqual(
+      { databaseUrl, dataDir, saveDelayMs, resumeWindowS, jamTtlDays, versionEveryS, maxVersions, maxRecordingMin },
+      {
+        databaseUrl: undefined,
+        dataDir: "./data",
+        saveDelayMs: 250,
+        resumeWindowS: 60,
+        jamTtlDays: 30,
+        versionEveryS: 300,
+        maxVersions: 50,
+        maxRecordingMin: 60,
+      },
+    );
   });
 
   it("reads every saved-jam variable it is given", () => {
