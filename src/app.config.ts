@@ -3,6 +3,7 @@
  * `createAppConfig` takes its settings so tests can boot the same server with a controllable clock
  * or a short grace period.
  */
+import { matchMaker } from "@colyseus/core";
 import config from "@colyseus/tools";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { scaleOut } from "./config/scaleOut";
@@ -22,6 +23,8 @@ import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/configuredJamRoom";
 import { JAM_ROOM_NAME } from "./rooms/roomName";
+import { sweepLock } from "./rooms/roomCodes";
+import { SWEEP_EVERY_MS, scheduleExpirySweeps } from "./storage/expirySweep";
 import type { JamStore } from "./storage/jamStore";
 import { TrackedJamStore } from "./storage/trackedJamStore";
 
@@ -58,8 +61,18 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
       applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
       installColyseusWorkarounds(gameServer, { limits, allowedOrigin, addressOf, logger });
       liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics, store })));
+      const stopSweeps = scheduleExpirySweeps({
+        store,
+        ttlDays: settings.jamTtlDays,
+        now: settings.now,
+        takeLock: sweepLock(() => matchMaker.presence, SWEEP_EVERY_MS / 1000),
+        logger,
+      });
       // After every room was disposed, so after every room saved its jam.
-      gameServer.onShutdown(() => store.close());
+      gameServer.onShutdown(() => {
+        stopSweeps();
+        return store.close();
+      });
     },
     initializeExpress: (app) => {
       app.set("trust proxy", settings.trustProxy ?? false);
