@@ -23,8 +23,7 @@ import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/configuredJamRoom";
 import { JAM_ROOM_NAME } from "./rooms/roomName";
-import { sweepLock } from "./rooms/roomCodes";
-import { SWEEP_EVERY_MS, scheduleExpirySweeps } from "./storage/expirySweep";
+import { SWEEP_EVERY_MS, scheduleExpirySweeps, sweepLock } from "./storage/expirySweep";
 import type { JamStore } from "./storage/jamStore";
 import { TrackedJamStore } from "./storage/trackedJamStore";
 

@@ -22,8 +22,9 @@ import type { Logger } from "../logger";
 import { HttpError } from "../protocol/errors";
 import { checkOptionsShape } from "../protocol/optionsShape";
 import type { ClientAddressOf } from "./clientAddress";
+import { sendHttpError } from "./httpErrors";
 import type { OriginPolicy } from "./cors";
-import { MAX_BODY_BYTES, sendHttpError, tooManyRequestsHeaders, type HttpLimits, type RequestLimiter } from "./limits";
+import { MAX_BODY_BYTES, tooManyRequestsHeaders, type HttpLimits, type RequestLimiter } from "./limits";
 
 export interface GateOptions {
   limits: HttpLimits;

@@ -8,6 +8,7 @@ import type { IncomingMessage } from "node:http";
 import { matchMaker } from "@colyseus/core";
 import type { RequestHandler } from "express";
 import { HttpError } from "../protocol/errors";
+import { sendHttpError } from "./httpErrors";
 
 export type OriginPolicy = (origin: string | undefined) => boolean;
 
@@ -21,7 +22,7 @@ export function originPolicy(allowed: readonly string[] | undefined): OriginPoli
 export function rejectForeignOrigins(allowed: OriginPolicy): RequestHandler {
   return (req, res, next) => {
     if (allowed(req.headers.origin)) return next();
-    res.status(HttpError.ORIGIN_NOT_ALLOWED.status).json({ error: HttpError.ORIGIN_NOT_ALLOWED.error });
+    sendHttpError(res, HttpError.ORIGIN_NOT_ALLOWED);
   };
 }
 

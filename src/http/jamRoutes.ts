@@ -1,6 +1,7 @@
 /** `GET /jams/:code`: what a saved jam holds, for a page that offers to open it again. */
 import { type RequestHandler, Router } from "express";
 import { HttpError } from "../protocol/errors";
+import { sendHttpError } from "./httpErrors";
 import type { JamStore } from "../storage/jamStore";
 import { codeParamOr400, liveListings } from "./roomRoutes";
 
@@ -29,7 +30,7 @@ export function jamRoutes(store: JamStore, lookupLimit: RequestHandler): Router 
     try {
       const [saved, rooms] = await Promise.all([store.load(code), liveListings({ roomId: code })]);
       if (saved === undefined) {
-        res.status(HttpError.JAM_NOT_FOUND.status).json({ error: HttpError.JAM_NOT_FOUND.error });
+        sendHttpError(res, HttpError.JAM_NOT_FOUND);
         return;
       }
       const summary: JamSummary = {

@@ -11,15 +11,15 @@
  * Windows are fixed (rate-limiter-flexible's): `perMinute` per minute, and when `burst` is higher,
  * an extra `burst - perMinute` once per BURST_WINDOW_S, so a burst does not raise the rate for long.
  */
-import type { ServerResponse } from "node:http";
 import type { RequestHandler } from "express";
 import { Redis } from "ioredis";
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { HttpRateLimit, HttpRateLimits, Settings } from "../config/settings";
 import type { Logger } from "../logger";
-import { HttpError, type HttpErrorAnswer } from "../protocol/errors";
+import { HttpError } from "../protocol/errors";
 import { redisOptionsFrom, type RedisConnections } from "../redis/redisConnections";
 import type { ClientAddressOf } from "./clientAddress";
+import { sendHttpError } from "./httpErrors";
 
 /** The largest request body any route accepts. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -44,16 +44,6 @@ export interface HttpLimits {
   /** Connects to Redis (when configured); before that, and whenever Redis is away, budgets are counted in memory. */
   start(): void;
   stop(): Promise<void>;
-}
-
-/** Writes an error answer of the HttpError table on a raw or express response. */
-export function sendHttpError(res: ServerResponse, answer: HttpErrorAnswer, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(answer.status, { ...headers, "Content-Type": "application/json; charset=utf-8" });
-  res.end(JSON.stringify({ error: answer.error }));
 }
 
 export function tooManyRequestsHeaders(retryAfterS: number): Record<string, string> {

@@ -7,6 +7,7 @@ import { Router, type RequestHandler, type Response } from "express";
 import type { DependencyStatus } from "../observability/dependencyStatus";
 import { liveCounts } from "../observability/liveCounts";
 import { HttpError } from "../protocol/errors";
+import { sendHttpError } from "./httpErrors";
 import type { JamListing } from "../rooms/jamStateWriter";
 import { normalizeRoomCode } from "../rules/roomCode";
 import { isRoomCodeClaimed } from "../rooms/roomCodes";
@@ -33,7 +34,7 @@ export async function liveListings(conditions: Partial<IRoomCache>): Promise<IRo
 /** The route's `:code` as a canonical code; null after answering 400 when it cannot be one. */
 export function codeParamOr400(param: string | undefined, res: Response): string | null {
   const code = normalizeRoomCode(param);
-  if (code === null) res.status(HttpError.INVALID_ROOM_CODE.status).json({ error: HttpError.INVALID_ROOM_CODE.error });
+  if (code === null) sendHttpError(res, HttpError.INVALID_ROOM_CODE);
   return code;
 }
 
@@ -94,7 +95,7 @@ export function roomRoutes(
     if (code === null) return;
     try {
       const [room] = await liveListings({ roomId: code });
-      if (room === undefined) res.status(HttpError.ROOM_NOT_FOUND.status).json({ error: HttpError.ROOM_NOT_FOUND.error });
+      if (room === undefined) sendHttpError(res, HttpError.ROOM_NOT_FOUND);
       else res.json(summarize(room));
     } catch (error) {
       next(error);

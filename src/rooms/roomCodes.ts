@@ -140,19 +140,3 @@ export class CodeClaim {
     return releaseRoomCode(this.presence, this.code);
   }
 }
-
-const SWEEP_LOCK_KEY = "jam:expiry-sweep";
-
-/**
- * The expiry sweep's lock: with Redis, the first process to take it in a SWEEP_EVERY_MS window
- * sweeps (the key expires before the next window); in one process there is nobody to share with.
- */
-export function sweepLock(presenceOf: () => Presence, windowS: number): () => Promise<boolean> {
-  return async () => {
-    const presence = presenceOf();
-    if (!claimsExpire(presence)) return true;
-    const taken = (await presence.incr(SWEEP_LOCK_KEY)) === 1;
-    if (taken) await Promise.resolve(presence.expire(SWEEP_LOCK_KEY, Math.max(1, windowS - 60)));
-    return taken;
-  };
-}

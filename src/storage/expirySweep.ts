@@ -3,7 +3,9 @@
  * recordings with them, by the store's cascade), in batches so one sweep never holds the database
  * for long. With several processes, one sweeps at a time: whoever takes the sweep lock.
  */
+import type { Presence } from "@colyseus/core";
 import type { Logger } from "../logger";
+import { claimsExpire } from "../rooms/roomCodes";
 import type { JamStore } from "./jamStore";
 
 export const DAY_MS = 86_400_000;
@@ -51,5 +53,21 @@ export function scheduleExpirySweeps(deps: ExpirySweepDeps): () => void {
   return () => {
     clearTimeout(first);
     clearInterval(every);
+  };
+}
+
+const SWEEP_LOCK_KEY = "jam:expiry-sweep";
+
+/**
+ * The expiry sweep's lock: with Redis, the first process to take it in a SWEEP_EVERY_MS window
+ * sweeps (the key expires before the next window); in one process there is nobody to share with.
+ */
+export function sweepLock(presenceOf: () => Presence, windowS: number): () => Promise<boolean> {
+  return async () => {
+    const presence = presenceOf();
+    if (!claimsExpire(presence)) return true;
+    const taken = (await presence.incr(SWEEP_LOCK_KEY)) === 1;
+    if (taken) await Promise.resolve(presence.expire(SWEEP_LOCK_KEY, Math.max(1, windowS - 60)));
+    return taken;
   };
 }
