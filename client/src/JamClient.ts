@@ -1,15 +1,16 @@
 /**
  * The entry point: one per server endpoint. `create` opens a jam, `join` enters one by its code
  * (after asking `GET /rooms/:code`, so a missing or full room is refused before any socket opens),
- * `roomInfo` only asks.
+ * `open` joins a code or opens its saved jam again, `roomInfo` only asks.
  */
 import { Client, type Room } from "colyseus.js";
 import type { ClockOptions, Timers } from "./clock";
 import { ConnectionFailed, InvalidRoomCode, RoomFull, preflightError, toJamError, type JamError } from "./errors";
-import { JamSession, type SessionOptions } from "./JamSession";
+import { JamSession, type Reopener, type SessionOptions } from "./JamSession";
+import { openOrJoin, type OpenSteps } from "./reopening";
 import type { StatusListener } from "./sessionStatus";
 import { JAM_ROOM_NAME, normalizeRoomCode } from "./roomCode";
-import type { CreateOptions, JamState, JoinOptions, RoomInfo } from "./types";
+import type { CreateOptions, JamState, JoinOptions, RoomInfo, SavedJamInfo } from "./types";
 
 /** The part of `fetch` the client uses; inject one for tests or odd environments. */
 export type FetchLike = (url: string, init?: { headers?: Record<string, string> }) => Promise<{ status: number; json(): Promise<unknown> }>;
@@ -25,6 +26,15 @@ export interface JamClientOptions {
   clock?: ClockOptions | false;
   /** HTTP headers for matchmaking requests (Node only; browsers send their own). */
   headers?: Record<string, string>;
+  /**
+   * When a session's room goes away with its process (a deploy, a crash), open its code again — the
+   * saved jam — or join whoever reopened it first, as the same musician. Default true.
+   */
+  reopen?: boolean;
+  /** Waits between reopening attempts, ms; the last repeats. Default [500, 1000, 2000, 4000]. */
+  reopenBackoffMs?: readonly number[];
+  /** How long after losing its room a session keeps trying to reopen it, ms. Default 60 000. */
+  reopenForMs?: number;
   /** Injectable timers and wall clock (tests). */
   timers?: Timers;
   now?: () => number;
@@ -41,6 +51,8 @@ export class JamClient {
   private readonly httpBase: string;
   private readonly fetch: FetchLike;
   private readonly sessionOptions: SessionOptions;
+  private readonly reopens: boolean;
+  private readonly openSteps: OpenSteps;
 
   /** `endpoint`: the server, e.g. "wss://jam.example.com" or "ws://127.0.0.1:2567" (http(s) works too). */
   constructor(endpoint: string, options: JamClientOptions = {}) {
@@ -59,7 +71,11 @@ export class JamClient {
       ...(options.clock !== undefined && { clock: options.clock }),
       ...(options.timers !== undefined && { timers: options.timers }),
       ...(options.now !== undefined && { now: options.now }),
+      ...(options.reopenBackoffMs !== undefined && { reopenBackoffMs: options.reopenBackoffMs }),
+      ...(options.reopenForMs !== undefined && { reopenForMs: options.reopenForMs }),
     };
+    this.reopens = options.reopen ?? true;
+    this.openSteps = { colyseus: this.colyseus, roomInfo: (code) => this.roomInfo(code) };
   }
 
   /**
@@ -68,21 +84,32 @@ export class JamClient {
    */
   async roomInfo(code: string): Promise<RoomInfo> {
     const canonical = this.canonicalCode(code);
-    let response: Awaited<ReturnType<FetchLike>>;
-    let body: unknown;
-    try {
-      response = await this.fetch(`${this.httpBase}/rooms/${canonical}`, { headers: { Accept: "application/json" } });
-      body = await response.json().catch(() => undefined);
-    } catch (error) {
-      throw new ConnectionFailed(`could not reach the jam server: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (response.status !== 200) throw preflightError(response.status, body, canonical);
-    return body as RoomInfo;
+    return this.lookUp<RoomInfo>(`/rooms/${canonical}`, canonical);
+  }
+
+  /**
+   * What `GET /jams/:code` says about a saved jam (its save time, tempo, musicians; whether a room
+   * has it open now). Rejects with InvalidRoomCode, RoomNotFound (nothing saved under that code),
+   * ServerUnavailable or ConnectionFailed.
+   */
+  async savedJam(code: string): Promise<SavedJamInfo> {
+    const canonical = this.canonicalCode(code);
+    return this.lookUp<SavedJamInfo>(`/jams/${canonical}`, canonical);
   }
 
   /** Opens a new jam with this musician as its host. Rejects with a JamError (InvalidName, InvalidOption, …). */
   create(options: CreateOptions, hooks: ConnectHooks = {}): Promise<JamSession> {
-    return this.connect(hooks, () => this.colyseus.create<JamState>(JAM_ROOM_NAME, options));
+    return this.connect(hooks, options, () => this.colyseus.create<JamState>(JAM_ROOM_NAME, options));
+  }
+
+  /**
+   * Opens the jam with `code`: joins its room when one is open (on any process), or opens the saved
+   * jam again with this musician as host. Several musicians opening one code at once end up in one
+   * room. Rejects with JamNotSaved when neither exists, or as `join` does.
+   */
+  open(code: string, options: JoinOptions, hooks: ConnectHooks = {}): Promise<JamSession> {
+    const canonical = this.canonicalCode(code);
+    return this.connect(hooks, options, () => openOrJoin(this.openSteps, canonical, options));
   }
 
   /**
@@ -91,7 +118,7 @@ export class JamClient {
    * RoomFull, NameTaken, InvalidName, InvalidOption, Unauthorized.
    */
   join(code: string, options: JoinOptions, hooks: ConnectHooks = {}): Promise<JamSession> {
-    return this.connect(hooks, async () => {
+    return this.connect(hooks, options, async () => {
       const info = await this.roomInfo(code);
       if (info.participants >= info.maxParticipants) {
         throw new RoomFull(`room "${info.roomCode}" is full (${info.maxParticipants} participants)`);
@@ -100,7 +127,22 @@ export class JamClient {
     });
   }
 
-  private async connect(hooks: ConnectHooks, open: () => Promise<Room<JamState>>): Promise<JamSession> {
+  /** How a session of this musician opens its code again: its current name and instrument, the same token. */
+  private reopenerFor(options: JoinOptions): Reopener | undefined {
+    if (!this.reopens) return undefined;
+    return (code, profile) => {
+      const name = profile.name ?? options.name;
+      const instrument = profile.instrument ?? options.instrument;
+      const again: JoinOptions = {
+        ...(options.token !== undefined && { token: options.token }),
+        ...(name !== undefined && { name }),
+        ...(instrument !== undefined && { instrument }),
+      } as JoinOptions;
+      return openOrJoin(this.openSteps, code, again);
+    };
+  }
+
+  private async connect(hooks: ConnectHooks, options: JoinOptions, open: () => Promise<Room<JamState>>): Promise<JamSession> {
     hooks.onStatus?.("connecting", { previous: "disconnected" });
     let room: Room<JamState>;
     try {
@@ -110,13 +152,28 @@ export class JamClient {
       hooks.onStatus?.("disconnected", { previous: "connecting", reason: "join-failed", error });
       throw error;
     }
-    const session = new JamSession(this.colyseus, room, this.sessionOptions, hooks.onStatus);
+    const reopen = this.reopenerFor(options);
+    const sessionOptions = reopen === undefined ? this.sessionOptions : { ...this.sessionOptions, reopen };
+    const session = new JamSession(this.colyseus, room, sessionOptions, hooks.onStatus);
     try {
       await session.ready();
     } catch (cause) {
       throw toJamError(cause);
     }
     return session;
+  }
+
+  private async lookUp<T>(path: string, code: string): Promise<T> {
+    let response: Awaited<ReturnType<FetchLike>>;
+    let body: unknown;
+    try {
+      response = await this.fetch(`${this.httpBase}${path}`, { headers: { Accept: "application/json" } });
+      body = await response.json().catch(() => undefined);
+    } catch (error) {
+      throw new ConnectionFailed(`could not reach the jam server: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (response.status !== 200) throw preflightError(response.status, body, code);
+    return body as T;
   }
 
   private canonicalCode(code: string): string {

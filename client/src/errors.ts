@@ -15,6 +15,8 @@ export type JamErrorCode =
   | "INVALID_OPTION"
   | "INVALID_ROOM_CODE"
   | "NO_FREE_ROOM_CODE"
+  /** `create` with the code of a jam that a room has open now: join it instead. */
+  | "ALREADY_OPEN"
   | "UNAUTHORIZED"
   | "SERVER_UNAVAILABLE"
   | "CONNECTION_FAILED"
@@ -41,6 +43,14 @@ export class RoomNotFound extends JamError {
   constructor(message: string, status: number = JoinError.NOT_FOUND) {
     super("ROOM_NOT_FOUND", message, status);
     this.name = "RoomNotFound";
+  }
+}
+
+/** Neither a live room nor a saved jam has the code (`JamClient.open`, or a session reopening its jam). */
+export class JamNotSaved extends RoomNotFound {
+  constructor(message: string, status: number = JoinError.NOT_FOUND) {
+    super(message, status);
+    this.name = "JamNotSaved";
   }
 }
 
@@ -148,6 +158,8 @@ export function toJamError(error: unknown): JamError {
       return new InvalidName(message, code);
     case JoinError.INVALID_OPTION:
       return new InvalidOption(message, code);
+    case JoinError.ALREADY_OPEN:
+      return new JamError("ALREADY_OPEN", message, code);
     case JoinError.CODE_UNAVAILABLE:
       return new NoFreeRoomCode(message, code);
     case JoinError.UNAUTHORIZED:

@@ -9,10 +9,11 @@ export type { StateCallbacks, StateWatcher } from "./stateWatchers";
 // Every code a client can see, and every server → client message type: the server's own tables.
 export { CloseCode, HttpError, JoinError, MessageError } from "../../src/protocol/codes";
 export { SERVER_MESSAGE_TYPES } from "../../src/protocol/serverMessages";
-export { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS } from "./reconnectSchedule";
+export { DEFAULT_BACKOFF_MS, DEFAULT_RECONNECT_GRACE_MS, DEFAULT_REOPEN_BACKOFF_MS, DEFAULT_REOPEN_FOR_MS } from "./reconnectSchedule";
 export {
   JamError,
   RoomNotFound,
+  JamNotSaved,
   RoomFull,
   NameTaken,
   InvalidName,

@@ -37,3 +37,29 @@ export function nextAttemptStartMs(
   const startAt = Math.min(elapsedMs + wait, latestAttemptStartMs(schedule.graceMs));
   return startAt < elapsedMs || startAt <= previousStartMs ? null : startAt;
 }
+
+/**
+ * When the room itself is gone (its process restarted or crashed), the session opens the same
+ * code again: the first attempt after `firstWaitMs` (what a `server-restart` notice asked for, else
+ * at once), then after each wait here (the last repeating), none starting later than `forMs` after
+ * the room was lost. Short at first: a restarted process answers within a second or two.
+ */
+export const DEFAULT_REOPEN_BACKOFF_MS: readonly number[] = [500, 1000, 2000, 4000];
+/** Two processes sharing codes free a crashed process's codes after 15 s: a minute covers it. */
+export const DEFAULT_REOPEN_FOR_MS = 60_000;
+
+export interface ReopenSchedule {
+  backoffMs: readonly number[];
+  forMs: number;
+}
+
+/**
+ * When reopening attempt `attempt` (1, 2, …) starts, ms after the room was lost, given that
+ * `elapsedMs` have passed; null once the window is over.
+ */
+export function nextReopenStartMs(schedule: ReopenSchedule, attempt: number, elapsedMs: number, firstWaitMs: number): number | null {
+  const { backoffMs } = schedule;
+  const wait = attempt === 1 ? firstWaitMs : (backoffMs[Math.min(attempt - 2, backoffMs.length - 1)] ?? 0);
+  const startAt = elapsedMs + Math.max(0, wait);
+  return startAt > schedule.forMs ? null : startAt;
+}

@@ -14,11 +14,11 @@ export type DisconnectReason =
   | "kicked"
   /** Removed for flooding far over the rate limits (close 4029). */
   | "flooding"
-  /** The server closed the room for a deploy after `server-restart`: create or join again after `reconnectInMs`. */
+  /** The server closed the room for a deploy after `server-restart` and the session does not reopen it (`reopen: false`): open its code again after `reconnectInMs`. */
   | "server-restart"
   /** The server closed the connection as a consented leave (4000) without notice. */
   | "closed"
-  /** Reconnection did not succeed within the server's grace, or the room is gone. */
+  /** Reconnection did not succeed within the server's grace or the room is gone, and opening its code again failed (see `error`) or is off. */
   | "reconnect-failed"
   /** create/join was refused or failed (see `error`). */
   | "join-failed";
@@ -33,6 +33,10 @@ export interface StatusDetail {
   error?: JamError | Error;
   /** `reconnecting`: the attempt about to be made (1, 2, …); `connected` after a reconnection: how many it took. */
   attempt?: number;
+  /** `reconnecting`: the room is gone and the session is opening its code again (a new room, a new sessionId). */
+  reopening?: boolean;
+  /** `connected`: the session is back in its jam through a new room (the one before went away with its process). */
+  reopened?: boolean;
   /** `reason: "server-restart"`: how long the server asked clients to wait before joining again. */
   reconnectInMs?: number;
 }

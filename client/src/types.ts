@@ -3,6 +3,7 @@
  * server code ends up in a browser bundle, and nothing here can drift from what the server checks).
  */
 import type { z } from "zod";
+import type { JamSummary } from "../../src/http/jamRoutes";
 import type { RoomSummary } from "../../src/http/roomRoutes";
 import type { MessageErrorCode } from "../../src/protocol/errors";
 import type { TransportPolicy } from "../../src/protocol/limits";
@@ -53,10 +54,17 @@ export type JoinOptions = ({ name: JoinProfile["name"]; token?: string } | { tok
 };
 
 /** `create(options)`: the musician, and the room's own settings (all optional, server defaults). */
-export type CreateOptions = JoinOptions & Partial<RoomOptions>;
+export type CreateOptions = JoinOptions &
+  Partial<RoomOptions> & {
+    /** Opens the saved jam with this code again (other settings are then the saved ones). */
+    code?: string;
+  };
 
 /** `GET /rooms/:code`: what a lobby or a shared link shows before joining. */
 export type RoomInfo = RoomSummary;
+
+/** `GET /jams/:code`: a saved jam, for a link that offers to open it again. */
+export type SavedJamInfo = JamSummary;
 
 /** The fields of the state the sequencer maths needs; a `JamState` is one. */
 export type TransportState = Pick<JamState, "tempo" | "loopSteps" | "isPlaying" | "playStartedAt" | "currentStep">;

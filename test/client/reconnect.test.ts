@@ -169,8 +169,8 @@ describe("client > automatic reconnection", () => {
     assert.equal(tokens.length, 0);
   });
 
-  it("does not retry when the server closes the room for a deploy, and passes on when to come back", async () => {
-    const { jam, bob } = await duo();
+  it("with reopening off, ends when the server closes the room for a deploy, and passes on when to come back", async () => {
+    const { jam, bob } = await duo({ reopen: false });
     const tokens = interceptReconnect(jam.colyseus, () => undefined);
     const ended = nextStatus(bob, "disconnected");
     server.colyseus.getRoomById(bob.code).onBeforeShutdown();
@@ -181,8 +181,8 @@ describe("client > automatic reconnection", () => {
     assert.equal(tokens.length, 0);
   });
 
-  it("stops at once when the room is gone (4212)", async () => {
-    const { jam, bob } = await duo();
+  it("with reopening off, stops at once when the room is gone (4212)", async () => {
+    const { jam, bob } = await duo({ reopen: false });
     const tokens = interceptReconnect(jam.colyseus, () => Object.assign(new Error(`room "X" has been disposed.`), { code: 4212 }));
     const ended = nextStatus(bob, "disconnected");
     dropConnection(bob);
@@ -206,7 +206,7 @@ describe("client > automatic reconnection", () => {
 
   it("backs off 2 s, 4 s, 8 s … and makes its last attempt just before the grace ends", async () => {
     const time = new FakeTime(1_000_000);
-    const { jam, bob } = await duo({ timers: time, now: time.now, backoffMs: undefined, reconnectGraceMs: 30_000 });
+    const { jam, bob } = await duo({ timers: time, now: time.now, backoffMs: undefined, reconnectGraceMs: 30_000, reopen: false });
     const attemptsAt: number[] = [];
     const droppedAt = time.now();
     interceptReconnect(jam.colyseus, () => {

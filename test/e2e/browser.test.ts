@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { matchMaker } from "@colyseus/core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import type { JamState } from "../../src/schema/JamState";
+import { roomDisposed } from "../helpers/lifecycle";
 import { bootJamServer, type JamTestServer } from "../helpers/server";
 import { CHROMIUM_ARGS, CHROMIUM_PATH, buildApp, freePort, missingPrerequisite, serveStatic, type StaticSite } from "./webApp";
 
@@ -51,7 +52,8 @@ suite("example app in Chromium (end to end)", function () {
     const missing = missingPrerequisite();
     if (missing !== undefined) throw new Error(missing);
     const port = await freePort();
-    server = await bootJamServer({}, port);
+    // A short drain and save delay: the deploy below takes a fraction of a second, not 7 s.
+    server = await bootJamServer({ shutdownDrainMs: 200, saveDelayMs: 50 }, port);
     appDir = await buildApp(server.endpoint);
     site = await serveStatic(appDir);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, chromiumSandbox: false });
@@ -145,6 +147,34 @@ suite("example app in Chromium (end to end)", function () {
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
     await row(bob, "Ann").waitFor({ state: "detached" });
     assert.equal(await bob.getByRole("button", { name: /Stop/ }).isEnabled(), true);
+  });
+
+  it("when the server restarts the room for a deploy, B's page says so and carries on in the reopened jam", async () => {
+    const code = roomUrl.slice(roomUrl.lastIndexOf("/") + 1);
+    matchMaker.getLocalRoomById(code).onBeforeShutdown();
+    await bob.getByRole("status").getByText("opening the jam again").waitFor();
+    await bob.getByRole("status").waitFor({ state: "detached", timeout: 10_000 });
+    await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
+    await bob.locator('button[aria-label="keys step 13"][aria-pressed="true"]').waitFor();
+    await bob.getByText("140 BPM").waitFor();
+  });
+
+  it("after everyone left, home lists the jam with its save time and its link opens it again", async () => {
+    const code = roomUrl.slice(roomUrl.lastIndexOf("/") + 1);
+    const closed = roomDisposed(matchMaker.getLocalRoomById(code));
+    await bob.getByRole("button", { name: "Leave" }).click();
+    const played = bob.getByRole("list", { name: "Your jams" }).getByRole("listitem").filter({ hasText: code });
+    await played.getByText(/saved (just now|1 min ago)/).waitFor();
+    await closed;
+
+    await played.getByRole("link", { name: code }).click();
+    await bob.getByRole("heading", { name: `Open jam ${code}` }).waitFor();
+    await bob.getByText(/Nobody is playing in this jam now/).waitFor();
+    await bob.getByRole("button", { name: "Open it again" }).click();
+    await bob.getByRole("heading", { name: `Room ${code}` }).waitFor();
+    await bob.locator('button[aria-label="keys step 13"][aria-pressed="true"]').waitFor();
+    await bob.getByText("140 BPM").waitFor();
+    await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
   });
 
   it("a bad code says the room is not found, from a link and from the home page", async () => {

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import type { ConnectHooks, ConnectionStatus, JamClient, JamSession, JamState, StatusDetail } from "@jam/client";
 import { unlockAudio } from "./audio";
+import { rememberPlayed } from "./playedJams";
 import { describeError } from "./words";
 
 export interface Profile {
@@ -29,6 +30,8 @@ export interface Jam {
   /** Resolve with the session, or undefined when refused (see `error`). */
   create(profile: Profile): Promise<JamSession | undefined>;
   join(code: string, profile: Profile): Promise<JamSession | undefined>;
+  /** Joins the code's room, or opens its saved jam again when nobody has it open. */
+  open(code: string, profile: Profile): Promise<JamSession | undefined>;
   leave(): void;
 }
 
@@ -55,10 +58,13 @@ export function useJamSession(client: JamClient): Jam {
       if (opened !== undefined && opened !== current.current) return;
       setStatus(next);
       setDetail(why);
+      // Back in after a deploy or a crash: the jam's save time moved on.
+      if (next === "connected" && opened !== undefined) rememberPlayed(opened.code);
     };
     try {
       opened = await connect({ onStatus });
       current.current = opened;
+      rememberPlayed(opened.code);
       setSession(opened);
       setState(opened.state);
       setStatus(opened.status);
@@ -73,6 +79,7 @@ export function useJamSession(client: JamClient): Jam {
 
   const create = useCallback((profile: Profile) => open((hooks) => client.create(profile, hooks)), [client, open]);
   const join = useCallback((code: string, profile: Profile) => open((hooks) => client.join(code, profile, hooks)), [client, open]);
+  const openSaved = useCallback((code: string, profile: Profile) => open((hooks) => client.open(code, profile, hooks)), [client, open]);
   const leave = useCallback(() => {
     void current.current?.leave();
     current.current = undefined;
@@ -97,7 +104,7 @@ export function useJamSession(client: JamClient): Jam {
     };
   }, [session]);
 
-  return { session, state, status, detail, error, busy, create, join, leave };
+  return { session, state, status, detail, error, busy, create, join, open: openSaved, leave };
 }
 
 /** A ref that always holds the latest render's `value`: for timers and listeners set up once. */

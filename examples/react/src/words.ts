@@ -4,6 +4,7 @@ import {
   InvalidName,
   InvalidOption,
   InvalidRoomCode,
+  JamNotSaved,
   NameTaken,
   NoFreeRoomCode,
   RoomFull,
@@ -15,6 +16,7 @@ import {
 import { JAM_SERVER } from "./config";
 
 export function describeError(error: unknown): string {
+  if (error instanceof JamNotSaved) return "No jam has this code: it may have expired. Check the code, or ask for a new link.";
   if (error instanceof RoomNotFound) return "Room not found. Check the code, or ask for a new link.";
   if (error instanceof InvalidRoomCode) return "That is not a room code: codes are 6 letters and digits, like K7QF2M.";
   if (error instanceof RoomFull) return "This room is full.";
@@ -39,10 +41,21 @@ export function describeDisconnect(reason: DisconnectReason | undefined): string
     case "closed":
       return "The room was closed.";
     case "reconnect-failed":
-      return "The connection to the room was lost.";
+      return "The connection to the room was lost, and the jam could not be opened again.";
     default:
       return "You left the room.";
   }
+}
+
+/** A past moment, roughly: "just now", "5 min ago", "3 h ago", "2 days ago". */
+export function timeAgo(time: number, now: number = Date.now()): string {
+  const minutes = Math.floor((now - time) / 60_000);
+  if (minutes < 1) return "just now";
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.floor(hours / 24);
+  return days === 1 ? "yesterday" : `${days} days ago`;
 }
 
 const NOTE_NAMES = ["C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"];

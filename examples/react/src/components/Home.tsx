@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { loadProfile, saveProfile } from "../profile";
 import { navigate, roomPath } from "../router";
 import type { Jam } from "../useJamSession";
+import { PlayedJams } from "./PlayedJams";
 import { ProfileFields } from "./ProfileFields";
 
 export function Home({ jam }: { jam: Jam }) {
@@ -55,6 +56,7 @@ export function Home({ jam }: { jam: Jam }) {
           {problem ?? jam.error}
         </p>
       )}
+      <PlayedJams />
     </main>
   );
 }

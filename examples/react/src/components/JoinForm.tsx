@@ -1,22 +1,38 @@
 import { useEffect, useState, type FormEvent } from "react";
-import { RoomNotFound, InvalidRoomCode, type RoomInfo } from "@jam/client";
+import { RoomNotFound, InvalidRoomCode, type RoomInfo, type SavedJamInfo } from "@jam/client";
 import { jamClient } from "../config";
 import { loadProfile, saveProfile } from "../profile";
 import { navigate, roomPath } from "../router";
 import type { Jam } from "../useJamSession";
-import { describeError } from "../words";
+import { describeError, timeAgo } from "../words";
 import { ProfileFields } from "./ProfileFields";
 
-/** A shared link, opened: says what the room is, asks for a name, joins. */
+/** Whichever answered: a live room, or (nobody in it) the saved jam. */
+type Found = { live: RoomInfo } | { saved: SavedJamInfo };
+
+/** Asks for the room, and when no room has the code, for the saved jam. */
+async function lookUp(code: string): Promise<Found> {
+  try {
+    return { live: await jamClient.roomInfo(code) };
+  } catch (error) {
+    if (!(error instanceof RoomNotFound)) throw error;
+    return { saved: await jamClient.savedJam(code) };
+  }
+}
+
+/**
+ * A shared link, opened: says what the room is, asks for a name, joins — or, when nobody is in the
+ * jam, opens it again from where it was saved.
+ */
 export function JoinForm({ code, jam }: { code: string; jam: Jam }) {
   const [profile, setProfile] = useState(loadProfile);
-  const [info, setInfo] = useState<RoomInfo>();
+  const [found, setFound] = useState<Found>();
   const [lookup, setLookup] = useState<{ message: string; final: boolean }>();
 
   useEffect(() => {
     let gone = false;
-    jamClient.roomInfo(code).then(
-      (found) => !gone && setInfo(found),
+    lookUp(code).then(
+      (answer) => !gone && setFound(answer),
       (error: unknown) => {
         const final = error instanceof RoomNotFound || error instanceof InvalidRoomCode;
         if (!gone) setLookup({ message: describeError(error), final });
@@ -32,24 +48,33 @@ export function JoinForm({ code, jam }: { code: string; jam: Jam }) {
     const name = profile.name.trim();
     if (name === "") return;
     saveProfile({ ...profile, name });
-    const session = await jam.join(code, { ...profile, name });
+    const session = await jam.open(code, { ...profile, name });
     if (session !== undefined && session.code !== code) navigate(roomPath(session.code));
   };
 
   const error = jam.error ?? lookup?.message;
   return (
     <main className="home">
-      <h1>Join room {code.toUpperCase()}</h1>
-      {info !== undefined && (
+      <h1>
+        {found !== undefined && "saved" in found ? "Open jam" : "Join room"} {code.toUpperCase()}
+      </h1>
+      {found !== undefined && "live" in found && (
         <p>
-          {info.participants} of {info.maxParticipants} musicians · {info.tempo} BPM{info.isPlaying ? " · playing" : ""}
+          {found.live.participants} of {found.live.maxParticipants} musicians · {found.live.tempo} BPM
+          {found.live.isPlaying ? " · playing" : ""}
+        </p>
+      )}
+      {found !== undefined && "saved" in found && (
+        <p>
+          Nobody is playing in this jam now. Saved {timeAgo(found.saved.savedAt)} · {found.saved.tempo} BPM · {found.saved.tracks} tracks ·
+          with {found.saved.musicians.join(", ") || "nobody yet"}.
         </p>
       )}
       {lookup?.final !== true && (
         <form onSubmit={(e) => void join(e)}>
           <ProfileFields profile={profile} onChange={setProfile} />
           <button type="submit" disabled={jam.busy || profile.name.trim() === ""}>
-            Join
+            {found !== undefined && "saved" in found ? "Open it again" : "Join"}
           </button>
         </form>
       )}

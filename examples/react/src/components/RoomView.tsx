@@ -30,7 +30,7 @@ export function RoomView({ jam, session, state }: PanelProps & { jam: Jam }) {
       </header>
       {jam.status === "reconnecting" && (
         <p role="status" className="banner">
-          Reconnecting…
+          {jam.detail?.reopening === true ? "The server went away: opening the jam again…" : "Reconnecting…"}
         </p>
       )}
       {jam.status === "disconnected" && (
