@@ -3,9 +3,20 @@
  * are all that differ between PostgreSQL and SQLite.
  */
 import { type Kysely, Migrator, sql } from "kysely";
-import { type JamStore, type SavedJam, savedJam, savedJamDocument } from "./jamStore";
+import * as history from "./jamHistory";
+import type {
+  JamStore,
+  JamVersion,
+  JamVersionDocument,
+  Recording,
+  RecordingBatch,
+  RecordingSummary,
+  SavedJam,
+  VersionSummary,
+} from "./jamStore";
+import { savedJam, savedJamDocument } from "./jamStore";
 import { migrationsFor } from "./migrations";
-import type { StoreKind, StoreTables } from "./schema";
+import { readJson, type StoreKind, type StoreTables } from "./schema";
 
 /** Runs `migrate` so that no other process migrates the same database meanwhile. */
 export type MigrationLock = (db: Kysely<StoreTables>, migrate: () => Promise<void>) => Promise<void>;
@@ -38,7 +49,7 @@ export class KyselyJamStore implements JamStore {
   async load(code: string): Promise<SavedJam | undefined> {
     const row = await this.db.selectFrom("jams").selectAll().where("code", "=", code).executeTakeFirst();
     if (row === undefined) return undefined;
-    const document: unknown = typeof row.document === "string" ? JSON.parse(row.document) : row.document;
+    const document = readJson(row.document);
     // Parsed, not cast: a row written by hand or by another version fails here, with the field named,
     // rather than later inside the room.
     return savedJam.parse({
@@ -93,6 +104,28 @@ export class KyselyJamStore implements JamStore {
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .executeTakeFirstOrThrow();
     return Number(n);
+  }
+
+  addVersion(code: string, savedAt: number, version: JamVersionDocument, keep: number): Promise<number> {
+    return history.addVersion(this.db, code, savedAt, version, keep);
+  }
+  listVersions(code: string): Promise<VersionSummary[]> {
+    return history.listVersions(this.db, code);
+  }
+  loadVersion(code: string, version: number): Promise<JamVersion | undefined> {
+    return history.loadVersion(this.db, code, version);
+  }
+  startRecording(code: string, startedAt: number, tempo: number, keep: number): Promise<number> {
+    return history.startRecording(this.db, code, startedAt, tempo, keep);
+  }
+  appendRecording(code: string, id: number, batch: RecordingBatch): Promise<void> {
+    return history.appendRecording(this.db, code, id, batch);
+  }
+  listRecordings(code: string): Promise<RecordingSummary[]> {
+    return history.listRecordings(this.db, code);
+  }
+  loadRecording(code: string, id: number): Promise<Recording | undefined> {
+    return history.loadRecording(this.db, code, id);
   }
 
   async ping(): Promise<void> {

@@ -3,7 +3,16 @@
  * say whether the database works without waiting on it, and `/ready` asks it for real.
  */
 import type { DependencyProbe, DependencyState } from "../observability/dependencyStatus";
-import type { JamStore, SavedJam } from "./jamStore";
+import type {
+  JamStore,
+  JamVersion,
+  JamVersionDocument,
+  Recording,
+  RecordingBatch,
+  RecordingSummary,
+  SavedJam,
+  VersionSummary,
+} from "./jamStore";
 
 export class TrackedJamStore implements JamStore, DependencyProbe {
   private last: DependencyState = "ok";
@@ -47,6 +56,27 @@ export class TrackedJamStore implements JamStore, DependencyProbe {
   }
   count(): Promise<number> {
     return this.track(this.inner.count());
+  }
+  addVersion(code: string, savedAt: number, version: JamVersionDocument, keep: number): Promise<number> {
+    return this.track(this.inner.addVersion(code, savedAt, version, keep));
+  }
+  listVersions(code: string): Promise<VersionSummary[]> {
+    return this.track(this.inner.listVersions(code));
+  }
+  loadVersion(code: string, version: number): Promise<JamVersion | undefined> {
+    return this.track(this.inner.loadVersion(code, version));
+  }
+  startRecording(code: string, startedAt: number, tempo: number, keep: number): Promise<number> {
+    return this.track(this.inner.startRecording(code, startedAt, tempo, keep));
+  }
+  appendRecording(code: string, id: number, batch: RecordingBatch): Promise<void> {
+    return this.track(this.inner.appendRecording(code, id, batch));
+  }
+  listRecordings(code: string): Promise<RecordingSummary[]> {
+    return this.track(this.inner.listRecordings(code));
+  }
+  loadRecording(code: string, id: number): Promise<Recording | undefined> {
+    return this.track(this.inner.loadRecording(code, id));
   }
   ping(): Promise<void> {
     return this.track(this.inner.ping());

@@ -188,21 +188,12 @@ class FlakyStore {
   saves: SavedJam[] = [];
   constructor(readonly inner: JamStore) {}
   asStore(): JamStore {
-    const inner = this.inner;
-    return {
-      migrate: () => inner.migrate(),
-      load: (code) => inner.load(code),
-      save: async (jam) => {
-        if (this.failing) throw new Error("database unavailable");
-        this.saves.push(jam);
-        await inner.save(jam);
-      },
-      exists: (code) => inner.exists(code),
-      deleteUnusedBefore: (time, limit) => inner.deleteUnusedBefore(time, limit),
-      count: () => inner.count(),
-      ping: () => inner.ping(),
-      close: () => inner.close(),
+    const save = async (jam: SavedJam) => {
+      if (this.failing) throw new Error("database unavailable");
+      this.saves.push(jam);
+      await this.inner.save(jam);
     };
+    return new Proxy(this.inner, { get: (target, key, receiver) => (key === "save" ? save : Reflect.get(target, key, receiver)) });
   }
 }
 

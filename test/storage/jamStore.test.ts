@@ -146,10 +146,7 @@ for (const makeTarget of STORE_TARGETS) {
           const check = new Client({ connectionString: fresh.databaseUrl });
           await check.connect();
           const applied = await check.query("select name from kysely_migration").finally(() => check.end());
-          assert.deepEqual(
-            applied.rows.map((row: { name: string }) => row.name),
-            ["0001_jams"],
-          );
+          assert.deepEqual(applied.rows.map((row: { name: string }) => row.name).sort(), ["0001_jams", "0002_versions_and_recordings"]);
         } finally {
           await Promise.all(racers.map((racer) => racer.close()));
           await fresh.drop();

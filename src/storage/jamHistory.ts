@@ -1,0 +1,132 @@
+/**
+ * A saved jam's history in the store: its versions and its recordings (a recording's events kept
+ * in batches, a row each). Numbers (versions 1, 2, 3 …, recording ids) count per jam, each picked in
+ * the transaction that writes it; only one room at a time has a jam open, so one writer per jam.
+ */
+import type { Kysely } from "kysely";
+import { z } from "zod";
+import {
+  jamVersion,
+  jamVersionDocument,
+  recordedEvent,
+  type JamVersion,
+  type JamVersionDocument,
+  type Recording,
+  type RecordingBatch,
+  type RecordingSummary,
+  type VersionSummary,
+} from "./jamStore";
+import { readJson, type StoreTables } from "./schema";
+
+type Db = Kysely<StoreTables>;
+
+const names = z.array(z.string());
+const events = z.array(recordedEvent);
+
+export function addVersion(db: Db, code: string, savedAt: number, document: JamVersionDocument, keep: number): Promise<number> {
+  const json = JSON.stringify(jamVersionDocument.parse(document));
+  return db.transaction().execute(async (trx) => {
+    const { latest } = await trx
+      .selectFrom("jam_versions")
+      .select((eb) => eb.fn.max<number | null>("version").as("latest"))
+      .where("code", "=", code)
+      .executeTakeFirstOrThrow();
+    const version = Number(latest ?? 0) + 1;
+    await trx.insertInto("jam_versions").values({ code, version, saved_at: savedAt, document: json }).execute();
+    await trx
+      .deleteFrom("jam_versions")
+      .where("code", "=", code)
+      .where("version", "<=", version - keep)
+      .execute();
+    return version;
+  });
+}
+
+export async function listVersions(db: Db, code: string): Promise<VersionSummary[]> {
+  const rows = await db.selectFrom("jam_versions").selectAll().where("code", "=", code).orderBy("version", "desc").execute();
+  return rows.map((row) => {
+    const { settings, tracks } = jamVersionDocument.parse(readJson(row.document));
+    return { version: row.version, savedAt: Number(row.saved_at), tempo: settings.tempo, tracks: tracks.length };
+  });
+}
+
+export async function loadVersion(db: Db, code: string, version: number): Promise<JamVersion | undefined> {
+  const row = await db.selectFrom("jam_versions").selectAll().where("code", "=", code).where("version", "=", version).executeTakeFirst();
+  if (row === undefined) return undefined;
+  return jamVersion.parse({ ...jamVersionDocument.parse(readJson(row.document)), version: row.version, savedAt: Number(row.saved_at) });
+}
+
+export function startRecording(db: Db, code: string, startedAt: number, tempo: number, keep: number): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const { latest } = await trx
+      .selectFrom("recordings")
+      .select((eb) => eb.fn.max<number | null>("id").as("latest"))
+      .where("code", "=", code)
+      .executeTakeFirstOrThrow();
+    const id = Number(latest ?? 0) + 1;
+    const row = { code, id, started_at: startedAt, ended_at: startedAt, tempo, notes: 0, musicians: "[]" };
+    await trx.insertInto("recordings").values(row).execute();
+    // Older recordings go with their events (ON DELETE CASCADE).
+    await trx
+      .deleteFrom("recordings")
+      .where("code", "=", code)
+      .where("id", "<=", id - keep)
+      .execute();
+    return id;
+  });
+}
+
+export function appendRecording(db: Db, code: string, id: number, batch: RecordingBatch): Promise<void> {
+  const json = JSON.stringify(events.parse(batch.events));
+  return db.transaction().execute(async (trx) => {
+    if (batch.events.length > 0) {
+      const { latest } = await trx
+        .selectFrom("recording_chunks")
+        .select((eb) => eb.fn.max<number | null>("chunk").as("latest"))
+        .where("code", "=", code)
+        .where("recording_id", "=", id)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("recording_chunks")
+        .values({ code, recording_id: id, chunk: Number(latest ?? 0) + 1, events: json })
+        .execute();
+    }
+    await trx
+      .updateTable("recordings")
+      .set({ ended_at: batch.endedAt, notes: batch.notes, musicians: JSON.stringify(names.parse(batch.musicians)) })
+      .where("code", "=", code)
+      .where("id", "=", id)
+      .execute();
+  });
+}
+
+type RecordingRow = { id: number; started_at: number | string; ended_at: number | string; notes: number; musicians: unknown };
+
+function summaryOf(row: RecordingRow): RecordingSummary {
+  const startedAt = Number(row.started_at);
+  return {
+    id: row.id,
+    startedAt,
+    durationMs: Math.max(0, Number(row.ended_at) - startedAt),
+    notes: row.notes,
+    musicians: names.parse(readJson(row.musicians)),
+  };
+}
+
+export async function listRecordings(db: Db, code: string): Promise<RecordingSummary[]> {
+  const rows = await db.selectFrom("recordings").selectAll().where("code", "=", code).orderBy("id", "desc").execute();
+  return rows.map(summaryOf);
+}
+
+export async function loadRecording(db: Db, code: string, id: number): Promise<Recording | undefined> {
+  const row = await db.selectFrom("recordings").selectAll().where("code", "=", code).where("id", "=", id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const chunks = await db
+    .selectFrom("recording_chunks")
+    .select("events")
+    .where("code", "=", code)
+    .where("recording_id", "=", id)
+    .orderBy("chunk")
+    .execute();
+  return { ...summaryOf(row), tempo: row.tempo, events: chunks.flatMap((chunk) => events.parse(readJson(chunk.events))) };
+}

@@ -1,0 +1,123 @@
+/**
+ * A saved jam's versions and recordings, on every store: numbered per jam, listed newest first,
+ * bounded, and gone with the jam.
+ */
+import assert from "node:assert/strict";
+import type { JamStore, JamVersionDocument, RecordedEvent } from "../../src/storage/jamStore";
+import { sampleJam, STORE_TARGETS } from "./targets";
+
+const NOW = 1_760_000_000_000;
+
+function versionOf(tempo: number, trackCount: number): JamVersionDocument {
+  const jam = sampleJam("XXXXXX", NOW);
+  return { settings: { ...jam.settings, tempo }, tracks: jam.tracks.slice(0, trackCount) };
+}
+
+const note = (receivedAt: number, musician: string, pitch: number, on = true): RecordedEvent => ({
+  kind: "note",
+  receivedAt,
+  at: receivedAt + 100,
+  musician,
+  instrument: "keys",
+  note: pitch,
+  velocity: 90,
+  on,
+});
+
+for (const makeTarget of STORE_TARGETS) {
+  const target = makeTarget();
+
+  describe(`storage > versions and recordings on ${target.name}`, function () {
+    this.timeout(20_000);
+    let store: JamStore;
+
+    before(async function () {
+      if ((await target.setUp()) === "skip") this.skip();
+    });
+    beforeEach(async () => {
+      store = target.open();
+      await store.migrate();
+      await store.deleteUnusedBefore(Number.MAX_SAFE_INTEGER, 1_000_000);
+      await store.save(sampleJam("K7QF2M", NOW));
+      await store.save(sampleJam("AB23CD", NOW));
+    });
+    afterEach(async () => store.close());
+    after(async () => target.tearDown());
+
+    it("numbers versions 1, 2, 3 per jam, lists them newest first and loads each as kept", async () => {
+      assert.equal(await store.addVersion("K7QF2M", NOW + 1, versionOf(90, 1), 50), 1);
+      assert.equal(await store.addVersion("K7QF2M", NOW + 2, versionOf(100, 2), 50), 2);
+      assert.equal(await store.addVersion("AB23CD", NOW + 3, versionOf(110, 0), 50), 1);
+      assert.equal(await store.addVersion("K7QF2M", NOW + 4, versionOf(120, 0), 50), 3);
+
+      assert.deepEqual(await store.listVersions("K7QF2M"), [
+        { version: 3, savedAt: NOW + 4, tempo: 120, tracks: 0 },
+        { version: 2, savedAt: NOW + 2, tempo: 100, tracks: 2 },
+        { version: 1, savedAt: NOW + 1, tempo: 90, tracks: 1 },
+      ]);
+      assert.deepEqual(await store.loadVersion("K7QF2M", 2), { ...versionOf(100, 2), version: 2, savedAt: NOW + 2 });
+      assert.equal(await store.loadVersion("K7QF2M", 9), undefined);
+    });
+
+    it("keeps only the newest versions, numbering on", async () => {
+      for (let i = 1; i <= 5; i++) await store.addVersion("K7QF2M", NOW + i, versionOf(60 + i, 0), 3);
+      assert.deepEqual(
+        (await store.listVersions("K7QF2M")).map((v) => v.version),
+        [5, 4, 3],
+      );
+      assert.equal(await store.addVersion("K7QF2M", NOW + 9, versionOf(99, 0), 3), 6);
+    });
+
+    it("keeps a recording's events in order across batches, with its summary", async () => {
+      const id = await store.startRecording("K7QF2M", NOW, 97.5, 20);
+      assert.equal(id, 1);
+      const first: RecordedEvent[] = [note(NOW + 10, "Ann", 60), { kind: "tempo", at: NOW + 500, tempo: 140 }];
+      const second: RecordedEvent[] = [note(NOW + 900, "Zoë 🎛️", 64), note(NOW + 950, "Ann", 60, false)];
+      await store.appendRecording("K7QF2M", id, { events: first, endedAt: NOW + 600, notes: 1, musicians: ["Ann"] });
+      await store.appendRecording("K7QF2M", id, { events: [], endedAt: NOW + 700, notes: 1, musicians: ["Ann"] });
+      await store.appendRecording("K7QF2M", id, { events: second, endedAt: NOW + 2000, notes: 2, musicians: ["Ann", "Zoë 🎛️"] });
+
+      const summary = { id, startedAt: NOW, durationMs: 2000, notes: 2, musicians: ["Ann", "Zoë 🎛️"] };
+      assert.deepEqual(await store.loadRecording("K7QF2M", id), { ...summary, tempo: 97.5, events: [...first, ...second] });
+      assert.deepEqual(await store.listRecordings("K7QF2M"), [summary]);
+      assert.equal(await store.loadRecording("AB23CD", id), undefined);
+    });
+
+    it("lists recordings newest first and keeps only the newest, with their events", async () => {
+      for (let i = 0; i < 4; i++) {
+        const id = await store.startRecording("K7QF2M", NOW + i * 1000, 120, 3);
+        await store.appendRecording("K7QF2M", id, {
+          events: [note(NOW + i * 1000, "Ann", 60 + i)],
+          endedAt: NOW + i * 1000 + 10,
+          notes: 1,
+          musicians: ["Ann"],
+        });
+      }
+      assert.deepEqual(
+        (await store.listRecordings("K7QF2M")).map((r) => r.id),
+        [4, 3, 2],
+      );
+      assert.equal(await store.loadRecording("K7QF2M", 1), undefined);
+      assert.equal((await store.loadRecording("K7QF2M", 2))?.events.length, 1);
+    });
+
+    it("deletes a jam's versions and recordings with the jam", async () => {
+      await store.addVersion("K7QF2M", NOW, versionOf(90, 1), 50);
+      const id = await store.startRecording("K7QF2M", NOW, 120, 20);
+      await store.appendRecording("K7QF2M", id, { events: [note(NOW, "Ann", 60)], endedAt: NOW + 1, notes: 1, musicians: ["Ann"] });
+      await store.deleteUnusedBefore(NOW + 1, 100);
+
+      assert.deepEqual(await store.listVersions("K7QF2M"), []);
+      assert.deepEqual(await store.listRecordings("K7QF2M"), []);
+      assert.equal(await store.loadRecording("K7QF2M", id), undefined);
+      // A jam saved again under the code starts its numbering afresh.
+      await store.save(sampleJam("K7QF2M", NOW + 5));
+      assert.equal(await store.addVersion("K7QF2M", NOW + 5, versionOf(90, 1), 50), 1);
+    });
+
+    it("refuses history for a jam that was never saved", async () => {
+      await assert.rejects(store.addVersion("NOPE22", NOW, versionOf(90, 1), 50));
+      await assert.rejects(store.startRecording("NOPE22", NOW, 120, 20));
+    });
+  });
+}
