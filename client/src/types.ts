@@ -14,6 +14,7 @@ import type { JamState } from "../../src/schema/JamState";
 
 export type { JamState } from "../../src/schema/JamState";
 export type { Participant } from "../../src/schema/Participant";
+export type { Listener } from "../../src/schema/Listener";
 export type { Track } from "../../src/schema/Track";
 export type { Step } from "../../src/schema/Step";
 export type {

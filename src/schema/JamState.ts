@@ -1,4 +1,5 @@
 import { MapSchema, Schema, type } from "@colyseus/schema";
+import { Listener } from "./Listener";
 import { Participant } from "./Participant";
 import { Track } from "./Track";
 
@@ -15,4 +16,10 @@ export class JamState extends Schema {
   @type("string") transport: string = "host";
   @type({ map: Participant }) participants = new MapSchema<Participant>();
   @type({ map: Track }) tracks = new MapSchema<Track>();
+  @type({ map: Listener }) listeners = new MapSchema<Listener>();
+  @type("boolean") recording: boolean = false;
+  /** Server time (ms) at which the running recording started; 0 when none. */
+  @type("float64") recordingStartedAt: number = 0;
+  /** The code of the jam this one was remixed from; "" when none. */
+  @type("string") remixOf: string = "";
 }
