@@ -82,4 +82,14 @@ export abstract class SessionSenders {
   removeTrack(track: string): boolean {
     return this.send("removeTrack", { track });
   }
+
+  /** Starts (`true`) or stops recording; whoever may drive the transport. */
+  record(on: boolean): boolean {
+    return this.send("record", { on });
+  }
+
+  /** Host only: brings back that version's pattern and tempo for everyone (undoable: the state before is kept as a version). */
+  restoreVersion(version: number): boolean {
+    return this.send("restoreVersion", { version });
+  }
 }

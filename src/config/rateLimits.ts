@@ -31,6 +31,8 @@ export const RATE_CATEGORY_OF: Record<MessageType, RateCategory> = {
   pause: "transport",
   stop: "transport",
   seek: "transport",
+  record: "transport",
+  restoreVersion: "transport",
   addTrack: "pattern",
   setStep: "pattern",
   clearTrack: "pattern",

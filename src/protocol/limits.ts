@@ -10,3 +10,5 @@ export const DEFAULT_LOOP_STEPS = 16;
 export const DEFAULT_INSTRUMENT = "piano";
 export const TRANSPORT_POLICIES = ["host", "everyone"] as const;
 export type TransportPolicy = (typeof TRANSPORT_POLICIES)[number];
+/** Recordings kept per jam: starting one more drops the oldest. */
+export const MAX_RECORDINGS_PER_JAM = 20;

@@ -71,6 +71,8 @@ function buildMessageSchemas(loopSteps: number) {
     setStep: z.object({ track: trackId, step: loopStep, on: z.boolean(), note: midi.optional(), velocity: velocity.optional() }),
     clearTrack: z.object({ track: trackId }),
     removeTrack: z.object({ track: trackId }),
+    record: z.object({ on: z.boolean() }),
+    restoreVersion: z.object({ version: z.int().min(1) }),
     ping: z.object({ t: z.number() }),
     signal: z.object({
       to: sessionId,

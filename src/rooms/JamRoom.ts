@@ -8,25 +8,25 @@ import type { Settings } from "../config/settings";
 import type { Logger } from "../logger";
 import type { JamMetrics } from "../observability/metrics";
 import { CloseCode, MessageError } from "../protocol/codes";
-import { DEFAULT_LOOP_STEPS, DEFAULT_TEMPO } from "../protocol/limits";
 import { messageSchemas, type ClientMessage } from "../protocol/messages";
 import { parseJoinProfile, type JoinProfile, type RoomOptions } from "../protocol/options";
 import type { ConnectionVerdict } from "../rules/connectionLimits";
 import { addTrackRefusal, newTrackId, unknownTrack } from "../rules/pattern";
-import { kickRefusal, signalRefusal, transferHostRefusal, transportRefusal } from "../rules/roles";
-import * as sequencer from "../rules/sequencer";
+import { kickRefusal, signalRefusal, transferHostRefusal } from "../rules/roles";
 import type { JamState } from "../schema/JamState";
 import type { Participant } from "../schema/Participant";
 import type { Track } from "../schema/Track";
 import type { JamStore } from "../storage/jamStore";
 import { ColyseusRoom } from "./ColyseusRoom";
 import { assertRoomFor } from "./admit";
+import { JamKeeper } from "./jamKeeper";
 import { openJam } from "./jamOpening";
+import { SAVE_NOW, saveLiveJam } from "./liveJams";
 import * as jam from "./jamStateWriter";
 import { MessageGate, type Handlers } from "./messageGate";
 import { broadcast, relayToOthers, relayedEvent, relayedNote, relayedSignal, send } from "./outbox";
 import type { CodeClaim } from "./roomCodes";
-import { RoomSaving } from "./roomSaving";
+import { RoomTransport, type TransportMessage } from "./roomTransport";
 import { markingSaves } from "./savedJams";
 
 export interface JamRoomDeps {
@@ -48,11 +48,11 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   private roomLog: Logger | undefined;
   /** Set once the code is claimed: only a room that claimed a code releases one. */
   private codeClaim: CodeClaim | undefined;
-  // Replaced in setUp; a default so a room whose onCreate failed still answers its patch ticks.
-  private sequencerState = sequencer.stoppedTransport(DEFAULT_TEMPO, DEFAULT_LOOP_STEPS);
+  /** Set in onCreate; a room whose onCreate failed has none and still answers its patch ticks. */
+  private transport: RoomTransport | undefined;
   private gateInstance: MessageGate | undefined;
-  /** Set in onCreate: the jam is saved from then on. */
-  private saving: RoomSaving | undefined;
+  /** Set in onCreate: the jam is saved from then on, with its versions and recordings. */
+  private keeper: JamKeeper | undefined;
 
   // ─── lifecycle ────────────────────────────────────────────────────────────────────────────────
 
@@ -72,7 +72,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const id = client.sessionId;
     const isHost = jam.addParticipant(this.state, { id, name: profile.name, instrument: profile.instrument, joinedAt: this.now() });
     this.gate.open(id);
-    this.saving?.musicianJoined(profile.name);
+    this.keeper?.saving.musicianJoined(profile.name);
     this.publishListing();
     this.logger.info({ sessionId: id, isHost, participants: this.state.participants.size }, "joined");
   }
@@ -95,14 +95,14 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   override onBeforePatch(): void {
-    if (this.sequencerState.isPlaying) this.state.currentStep = sequencer.currentStep(this.sequencerState, this.now());
+    if (this.transport?.isPlaying === true) this.state.currentStep = this.transport.currentStep(this.now());
   }
 
   override async onDispose(): Promise<void> {
     if (this.codeClaim === undefined) return;
     this.logger.info({ participants: this.state.participants.size }, "room disposed");
     // Saved before the code goes: once released, another create may open the jam from the store.
-    await this.saving?.flush();
+    await this.keeper?.close();
     await this.codeClaim.release().catch((error: unknown) => this.logger.error({ err: error }, "could not release the room code"));
   }
 
@@ -114,7 +114,12 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const drainMs = this.deps.settings.shutdownDrainMs;
     broadcast(this, "server-restart", { reconnectInMs: drainMs + RESTART_MARGIN_MS });
     this.logger.info({ drainMs, participants: this.state.participants.size }, "shutting down: clients told, draining");
-    this.clock.setTimeout(() => void Promise.resolve(this.saving?.flush()).then(() => this.disconnect()), drainMs);
+    this.clock.setTimeout(() => void Promise.resolve(this.keeper?.saving.flush()).then(() => this.disconnect()), drainMs);
+  }
+
+  /** Saves the jam now, for a remix of it from any process (liveJams.ts); resolves whether it is saved. */
+  [SAVE_NOW](): Promise<boolean> {
+    return this.keeper?.saving.settle() ?? Promise.resolve(false);
   }
 
   protected override get logger(): Logger {
@@ -134,24 +139,30 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
 
   private async setUp(rawOptions: unknown): Promise<void> {
     const { settings, store, metrics } = this.deps;
-    const { claim, options, state, transport, record } = await openJam(rawOptions, this.presence, store, settings);
+    const { claim, options, state, transport, record } = await openJam(rawOptions, this.presence, store, settings, saveLiveJam);
     this.roomId = claim.code;
     this.codeClaim = claim;
     this.options = options;
     this.roomLog = this.deps.logger.child({ room: claim.code });
-    this.sequencerState = transport;
     this.state = state;
-    const saving = new RoomSaving({ store, metrics, settings, options, record, state: () => this.state, log: () => this.logger });
-    this.saving = saving;
+    const current = () => this.state;
+    const keeper = new JamKeeper({ store, metrics, settings, options, record, state: current, log: () => this.logger, clock: this.clock });
+    this.keeper = keeper;
+    const desk = new RoomTransport(
+      { settings, state: current, policy: options.transport, gate: this.gate, keeper },
+      () => this.publishListing(),
+      transport,
+    );
+    this.transport = desk;
     // Saved at once: opening counts as a use (expiry), and a new jam's code is taken in the store.
-    saving.markDirty();
+    keeper.saving.markDirty();
     this.limitConnections(settings);
     await this.setPrivate(options.private);
     this.publishListing();
     claim.keepAlive(this.clock.setInterval.bind(this.clock), (error) =>
       this.logger.error({ err: error }, "could not refresh the room code claim"),
     );
-    const handlers = markingSaves(this.handlers, saving.markDirty);
+    const handlers = markingSaves({ ...this.handlers, ...desk.handlers }, keeper.saving.markDirty);
     this.gate.register((type, listener) => this.onMessage(type, listener), messageSchemas(options.loopSteps), handlers);
     this.onUnknownMessage((client, type) => this.gate.rejectUnknown(client, type));
     this.deps.metrics.roomsCreated.inc();
@@ -160,20 +171,14 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
 
   // ─── messages ─────────────────────────────────────────────────────────────────────────────────
 
-  private readonly handlers: Handlers = {
+  /** The transport's messages are the transport's (roomTransport.ts). */
+  private readonly handlers: Omit<Handlers, TransportMessage> = {
     note: (client, message) => this.relayNote(client, message),
     event: (client, message) => relayToOthers(this.clients, client, "event", relayedEvent(message, client.sessionId)),
     chat: (client, message) =>
       broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
     instrument: (client, { instrument }) => this.participantOf(client).assign({ instrument }),
     mute: (client, { muted }) => this.participantOf(client).assign({ muted }),
-    tempo: (client, message) => this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, message.tempo)),
-    play: (client, message) =>
-      this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, message.step)),
-    pause: (client) => this.drive(client, "pause", (s, now) => sequencer.pause(s, now)),
-    stop: (client) => this.drive(client, "stop", (s) => sequencer.stop(s)),
-    seek: (client, message) =>
-      this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, message.step)),
     transferHost: (client, message) => this.transferHost(client, message.to),
     kick: (client, message) => this.kick(client, message.sessionId),
     addTrack: (client, message) => this.addTrack(client, message),
@@ -185,21 +190,11 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   };
 
   private relayNote(client: Client, message: ClientMessage<"note">): void {
-    relayToOthers(this.clients, client, "note", relayedNote(message, client.sessionId, this.participantOf(client).instrument));
+    const { instrument, name } = this.participantOf(client);
+    relayToOthers(this.clients, client, "note", relayedNote(message, client.sessionId, instrument));
+    this.keeper?.recorder.note(message, name, instrument);
     this.deps.metrics.notesRelayed.inc();
     this.deps.metrics.noteDeliveries.inc(this.clients.length - 1);
-  }
-
-  /** Transport messages: the room's policy decides who may; the sequencer rule says what follows. */
-  private drive(
-    client: Client,
-    type: "tempo" | "play" | "pause" | "stop" | "seek",
-    next: (state: sequencer.Transport, now: number) => sequencer.Transport,
-  ): void {
-    if (this.gate.refused(client, type, transportRefusal(this.roomOptions.transport, this.state.host === client.sessionId))) return;
-    const now = this.now();
-    this.sequencerState = next(this.sequencerState, now);
-    if (jam.applySequencer(this.state, this.sequencerState, now)) this.publishListing();
   }
 
   private transferHost(client: Client, to: string): void {
@@ -276,6 +271,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.deps.metrics.sessionDuration.observe(Math.max(0, this.now() - outcome.removed.joinedAt) / 1000);
     this.gate.close(id);
     const participants = this.state.participants.size;
+    if (participants === 0) this.keeper?.bandLeft();
     if (outcome.hostChange !== null) this.logger.info({ ...outcome.hostChange, participants }, "host changed");
     this.publishListing();
     this.logger.info({ sessionId: id, reason, participants }, "participant removed");

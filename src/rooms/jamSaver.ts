@@ -43,6 +43,20 @@ export class JamSaver {
   }
 
   /**
+   * Writes what changed so far now, not at the window's end, and resolves whether the store has it
+   * (never rejects). What the jam's versions and recordings refer to must be saved first.
+   */
+  async settle(): Promise<boolean> {
+    if (this.writing !== undefined) await this.writing;
+    if (!this.dirty || this.closed) return !this.dirty;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const saved = await this.write();
+    this.afterWrite(saved);
+    return saved;
+  }
+
+  /**
    * Writes what is dirty now and resolves when it is written (or FLUSH_ATTEMPTS writes failed);
    * the saver writes nothing more after it. Disposal and shutdown await this before the code goes.
    */
@@ -58,14 +72,17 @@ export class JamSaver {
   private schedule(ms: number): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.write().then((saved) => {
-        if (this.closed) return;
-        if (!saved) this.schedule(Math.min(this.deps.delayMs * 2 ** this.failures, MAX_RETRY_MS));
-        else if (this.dirty) this.schedule(this.deps.delayMs);
-      });
+      void this.write().then((saved) => this.afterWrite(saved));
     }, ms);
     // A pending save never keeps the process alive on its own: shutdown flushes explicitly.
     this.timer.unref();
+  }
+
+  /** A failed write is retried with backoff; changes made during a write get a window of their own. */
+  private afterWrite(saved: boolean): void {
+    if (this.closed || this.timer !== undefined || this.writing !== undefined) return;
+    if (!saved) this.schedule(Math.min(this.deps.delayMs * 2 ** this.failures, MAX_RETRY_MS));
+    else if (this.dirty) this.schedule(this.deps.delayMs);
   }
 
   /** One write of the jam as it is now; resolves whether it was saved. Never rejects. */

@@ -44,6 +44,11 @@ export class RoomSaving {
     if (addMusician(this.deps.record, name)) this.saver.markDirty();
   }
 
+  /** Writes what changed so far now; resolves whether the store has the jam (never rejects). */
+  settle(): Promise<boolean> {
+    return this.saver.settle();
+  }
+
   /** Writes what is pending and resolves once it is saved (never rejects). */
   flush(): Promise<void> {
     return this.saver.flush();

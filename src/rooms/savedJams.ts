@@ -8,7 +8,7 @@ import * as sequencer from "../rules/sequencer";
 import { JamState } from "../schema/JamState";
 import { Step } from "../schema/Step";
 import { Track } from "../schema/Track";
-import type { SavedJam, SavedTrack } from "../storage/jamStore";
+import type { JamVersionDocument, SavedJam, SavedTrack } from "../storage/jamStore";
 import type { Handler, Handlers } from "./messageGate";
 
 /** What a saved jam holds beyond the state: kept by the room, written with every save. */
@@ -26,13 +26,22 @@ export function addMusician(record: JamRecord, name: string): boolean {
   return true;
 }
 
-export function snapshotOf(state: JamState, options: RoomOptions, record: JamRecord, now: number): SavedJam {
-  const tracks: SavedTrack[] = Array.from(state.tracks.values(), (track) => ({
+function savedTracksOf(state: JamState): SavedTrack[] {
+  return Array.from(state.tracks.values(), (track) => ({
     id: track.id,
     instrument: track.instrument,
     createdBy: track.createdBy,
     steps: Array.from(track.steps, (step) => ({ on: step.on, note: step.note, velocity: step.velocity })),
   }));
+}
+
+/** A version of the jam as it is now: its settings, tempo and pattern. */
+export function versionOf(state: JamState, options: RoomOptions): JamVersionDocument {
+  return { settings: { ...options, tempo: state.tempo }, tracks: savedTracksOf(state) };
+}
+
+export function snapshotOf(state: JamState, options: RoomOptions, record: JamRecord, now: number): SavedJam {
+  const tracks = savedTracksOf(state);
   return {
     code: state.roomCode,
     createdAt: record.createdAt,
@@ -53,13 +62,20 @@ export function restoredState(saved: SavedJam): JamState {
     tempo: settings.tempo,
     loopSteps: settings.loopSteps,
     transport: settings.transport,
+    remixOf: saved.remixOf,
   });
-  for (const track of saved.tracks) {
+  replaceTracks(state, saved.tracks);
+  return state;
+}
+
+/** The pattern becomes `tracks` (a restored version, a reopened jam). */
+export function replaceTracks(state: JamState, tracks: readonly SavedTrack[]): void {
+  state.tracks.clear();
+  for (const track of tracks) {
     const restored = new Track().assign({ id: track.id, instrument: track.instrument, createdBy: track.createdBy });
     for (const step of track.steps) restored.steps.push(new Step().assign(step));
     state.tracks.set(track.id, restored);
   }
-  return state;
 }
 
 /**

@@ -53,6 +53,10 @@ export function transportRefusal(policy: "host" | "everyone", isHost: boolean): 
   return mayDriveTransport(policy, isHost) ? null : refusal("NOT_ALLOWED", "in this room only the host controls the transport");
 }
 
+export function restoreVersionRefusal(isHost: boolean): Refusal | null {
+  return isHost ? null : refusal("NOT_ALLOWED", "only the host can restore a version");
+}
+
 /** A WebRTC signal goes to another participant who is connected now. */
 export function signalRefusal(senderId: string, to: string, targetConnected: boolean): Refusal | null {
   if (to === senderId) return refusal("BAD_REQUEST", "cannot signal yourself");

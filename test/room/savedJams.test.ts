@@ -7,12 +7,11 @@ import type { Room } from "colyseus.js";
 import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
 import type { JamStore, SavedJam } from "../../src/storage/jamStore";
-import { openJamStore } from "../../src/storage/openJamStore";
 import { stateWhere, synced } from "../../support/clients";
 import { eventually } from "../../support/waiting";
 import { getJson, refusal, roomDisposed } from "../helpers/lifecycle";
-import { createTestDatabase, SKIP_POSTGRES_TESTS, type TestDatabase } from "../../support/postgres";
 import { ManualClock, memoryStore } from "../helpers/server";
+import { STORE_CASES, storeFor } from "../helpers/storeCases";
 import { useJamServer } from "../helpers/suite";
 
 interface JamAnswer {
@@ -27,44 +26,16 @@ interface JamAnswer {
 const SAVE_DELAY_MS = 100;
 const RESUME_WINDOW_S = 60;
 
-interface StoreCase {
-  name: string;
-  open(): Promise<JamStore | "skip">;
-  tearDown(): Promise<void>;
-}
-
-function postgresCase(): StoreCase {
-  let database: TestDatabase | undefined;
-  return {
-    name: "PostgreSQL",
-    async open() {
-      if (SKIP_POSTGRES_TESTS) return "skip";
-      const created = await createTestDatabase();
-      if (created instanceof Error) throw created;
-      database = created;
-      return openJamStore({ databaseUrl: created.url, dataDir: ":memory:" });
-    },
-    tearDown: async () => database?.drop(),
-  };
-}
-
-const memoryCase = (): StoreCase => ({ name: "SQLite :memory:", open: async () => memoryStore(), tearDown: async () => undefined });
-
-for (const makeCase of [memoryCase, postgresCase]) {
+for (const makeCase of STORE_CASES) {
   const target = makeCase();
 
   describe(`saved jams on ${target.name}`, function () {
     this.timeout(20_000);
     const clock = new ManualClock();
-    let skip = false;
-    const server = useJamServer({ now: clock.now, saveDelayMs: SAVE_DELAY_MS, resumeWindowS: RESUME_WINDOW_S }, async () => {
-      const store = await target.open();
-      if (store !== "skip") return store;
-      skip = true;
-      return memoryStore();
-    });
+    const store = storeFor(target);
+    const server = useJamServer({ now: clock.now, saveDelayMs: SAVE_DELAY_MS, resumeWindowS: RESUME_WINDOW_S }, store.open);
     before(function () {
-      if (skip) this.skip();
+      if (store.skipped()) this.skip();
     });
     after(async () => target.tearDown());
 

@@ -51,6 +51,8 @@ const VALID: Record<MessageType, Record<string, unknown>> = {
   setStep: { track: "kick", step: 3, on: true },
   clearTrack: { track: "kick" },
   removeTrack: { track: "kick" },
+  record: { on: true },
+  restoreVersion: { version: 3 },
   ping: { t: 1_700_000_000_000 },
   signal: { to: "abc123", kind: "offer", data: { sdp: "v=0" } },
 };
@@ -69,7 +71,9 @@ describe("messages > MESSAGE_TYPES", () => {
       "pause",
       "ping",
       "play",
+      "record",
       "removeTrack",
+      "restoreVersion",
       "seek",
       "setStep",
       "signal",

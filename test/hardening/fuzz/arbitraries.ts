@@ -275,6 +275,8 @@ const FIELDS: Record<MessageType, Record<string, fc.Arbitrary<unknown>>> = {
   setStep: { track: field(trackId), step: field(loopStep), on: field(mixed(true, false, 1)), note: field(midi), velocity: field(velocity) },
   clearTrack: { track: field(trackId) },
   removeTrack: { track: field(trackId) },
+  record: { on: field(mixed(true, false, 0, 1, "true", null)) },
+  restoreVersion: { version: field(near<unknown>(1, 2, 50, 0, -1, 1.5, 2 ** 31, Number.MAX_SAFE_INTEGER + 2, "1")) },
   ping: { t: field(near(0, -1, 1.5, 1_800_000_000_000, Number.MAX_VALUE, -0)) },
   signal: {
     to: field(sessionTarget(() => pools.everyone)),

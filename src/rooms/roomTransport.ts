@@ -1,0 +1,99 @@
+/**
+ * The room's transport: the sequencer's timeline and the messages that move it (tempo, play,
+ * pause, stop, seek), start or stop a recording, or bring back a version. The room's policy
+ * decides who may; the sequencer rule says what follows; the recording hears every change.
+ */
+import type { Client } from "@colyseus/core";
+import type { Settings } from "../config/settings";
+import type { TransportPolicy } from "../protocol/limits";
+import { refusal } from "../rules/refusal";
+import { restoreVersionRefusal, transportRefusal } from "../rules/roles";
+import * as sequencer from "../rules/sequencer";
+import type { JamState } from "../schema/JamState";
+import * as jam from "./jamStateWriter";
+import type { Handlers, MessageGate } from "./messageGate";
+import type { JamKeeper } from "./jamKeeper";
+import { replaceTracks } from "./savedJams";
+
+export type TransportMessage = "tempo" | "play" | "pause" | "stop" | "seek" | "record" | "restoreVersion";
+
+export interface RoomTransportDeps {
+  settings: Pick<Settings, "playLeadInMs" | "now">;
+  state: () => JamState;
+  policy: TransportPolicy;
+  gate: MessageGate;
+  /** Hears every change (the recording), keeps and restores versions. */
+  keeper: JamKeeper;
+}
+
+type Move = (transport: sequencer.Transport, now: number) => sequencer.Transport;
+
+export class RoomTransport {
+  constructor(
+    private readonly deps: RoomTransportDeps,
+    /** Playing or not shows in the room's listing. */
+    private readonly publishListing: () => void,
+    private timeline: sequencer.Transport,
+  ) {}
+
+  get isPlaying(): boolean {
+    return this.timeline.isPlaying;
+  }
+
+  currentStep(now: number): number {
+    return sequencer.currentStep(this.timeline, now);
+  }
+
+  readonly handlers: Pick<Handlers, TransportMessage> = {
+    tempo: (client, { tempo }) => this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, tempo)),
+    play: (client, { step }) => this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, step)),
+    pause: (client) => this.drive(client, "pause", (s, now) => sequencer.pause(s, now)),
+    stop: (client) => this.drive(client, "stop", (s) => sequencer.stop(s)),
+    seek: (client, { step }) => this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, step)),
+    record: (client, { on }) => this.record(client, on),
+    restoreVersion: (client, { version }) => this.restoreVersion(client, version),
+  };
+
+  private isHost(client: Client): boolean {
+    return this.deps.state().host === client.sessionId;
+  }
+
+  private mayDrive(client: Client, type: Exclude<TransportMessage, "restoreVersion">): boolean {
+    return !this.deps.gate.refused(client, type, transportRefusal(this.deps.policy, this.isHost(client)));
+  }
+
+  private drive(client: Client, type: "tempo" | "play" | "pause" | "stop" | "seek", move: Move): void {
+    if (this.mayDrive(client, type)) this.move(move);
+  }
+
+  private move(move: Move): void {
+    const now = this.deps.settings.now();
+    const before = this.timeline;
+    this.timeline = move(before, now);
+    const state = this.deps.state();
+    if (jam.applySequencer(state, this.timeline, now)) this.publishListing();
+    this.deps.keeper.recorder.transportChanged(before, this.timeline, state.currentStep, now);
+  }
+
+  private record(client: Client, on: boolean): void {
+    if (!this.mayDrive(client, "record")) return;
+    const { recorder } = this.deps.keeper;
+    if (on) recorder.start();
+    else void recorder.stop("asked");
+  }
+
+  /** The host brings back a version: its pattern, and its tempo by the sequencer's rules. */
+  private restoreVersion(client: Client, version: number): void {
+    const { gate, keeper, state } = this.deps;
+    if (gate.refused(client, "restoreVersion", restoreVersionRefusal(this.isHost(client)))) return;
+    void keeper.versions
+      .restore(version, (found) => {
+        replaceTracks(state(), found.tracks);
+        this.move((s, now) => sequencer.setTempo(s, now, found.settings.tempo));
+        keeper.saving.markDirty();
+      })
+      .then((outcome) => {
+        if (outcome === "not found") gate.refused(client, "restoreVersion", refusal("NOT_FOUND", `no version ${version} of this jam`));
+      });
+  }
+}
