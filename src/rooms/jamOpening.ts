@@ -39,7 +39,10 @@ function openTarget(rawOptions: unknown): string | undefined {
 export async function openJam(rawOptions: unknown, presence: Presence, store: JamStore, settings: Settings): Promise<Opening> {
   // Everything is validated before a code is claimed: a refusal after the claim would leak it.
   const code = openTarget(rawOptions);
-  parseJoinProfile(rawOptions, settings);
+  // The contract's "create never makes a listener": refused rather than quietly made a musician,
+  // so a client that meant to listen is not made host of a jam it did not mean to play in.
+  if (parseJoinProfile(rawOptions, settings).listener)
+    throw refuse.invalidOption("create never makes a listener: join with listener: true");
   return code === undefined ? openNew(rawOptions, presence, store, settings) : openSaved(code, presence, store, settings);
 }
 
