@@ -87,12 +87,20 @@ export function nextLeave(room: Room, timeoutMs = 2000): Promise<number> {
   return firstWhere(closes, always, timeoutMs, "the connection did not close");
 }
 
+/** What `synced` reads of a state: who is in, musicians and (optionally) listeners. */
+interface Membership {
+  participants: { has(id: string): boolean };
+  listeners?: { has(id: string): boolean };
+}
+
 /**
- * Resolves once the room has its first full state, with the joining participant in it. (The join
- * promise resolves before the full state arrives; until then the client's state is an empty shell.)
+ * Resolves once the room has its first full state, with the joining participant or listener in it.
+ * (The join promise resolves before the full state arrives; until then the client's state is an
+ * empty shell.)
  */
-export function synced<S extends { participants: { has(id: string): boolean } }>(room: Room<S>): Promise<Room<S>> {
-  return stateWhere(room, (state) => state.participants?.has(room.sessionId) === true).then(() => room);
+export function synced<S extends Membership>(room: Room<S>): Promise<Room<S>> {
+  const isIn = (state: S) => state.participants?.has(room.sessionId) === true || state.listeners?.has(room.sessionId) === true;
+  return stateWhere(room, isIn).then(() => room);
 }
 
 /** One message as a client received it. */

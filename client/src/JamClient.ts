@@ -5,9 +5,9 @@
  */
 import { Client, type Room } from "colyseus.js";
 import type { ClockOptions, Timers } from "./clock";
-import { ConnectionFailed, InvalidRoomCode, RoomFull, preflightError, toJamError, type JamError } from "./errors";
+import { ConnectionFailed, InvalidRoomCode, preflightError, toJamError, type JamError } from "./errors";
 import { JamSession, type Reopener, type SessionOptions } from "./JamSession";
-import { openOrJoin, type OpenSteps } from "./reopening";
+import { openOrJoin, refuseIfFull, type OpenSteps } from "./reopening";
 import type { StatusListener } from "./sessionStatus";
 import { JAM_ROOM_NAME, normalizeRoomCode } from "./roomCode";
 import type { CreateOptions, JamState, JoinOptions, RoomInfo, SavedJamInfo } from "./types";
@@ -105,7 +105,8 @@ export class JamClient {
   /**
    * Opens the jam with `code`: joins its room when one is open (on any process), or opens the saved
    * jam again with this musician as host. Several musicians opening one code at once end up in one
-   * room. Rejects with JamNotSaved when neither exists, or as `join` does.
+   * room. Rejects with JamNotSaved when neither exists, or as `join` does. A listener only joins:
+   * RoomNotFound when no room has the code.
    */
   open(code: string, options: JoinOptions, hooks: ConnectHooks = {}): Promise<JamSession> {
     const canonical = this.canonicalCode(code);
@@ -113,21 +114,23 @@ export class JamClient {
   }
 
   /**
-   * Joins the jam with `code` (any case; spaces and dashes ignored). A missing or full room is
+   * Joins the jam with `code` (any case; spaces and dashes ignored), as a musician or, with
+   * `listener: true`, as a listener. A missing room, or one full of musicians for a musician, is
    * refused before any socket opens (RoomNotFound, RoomFull); then the server's refusals come as
-   * RoomFull, NameTaken, InvalidName, InvalidOption, Unauthorized.
+   * RoomFull (also: the room's listener limit), NameTaken, InvalidName, InvalidOption, Unauthorized.
    */
   join(code: string, options: JoinOptions, hooks: ConnectHooks = {}): Promise<JamSession> {
     return this.connect(hooks, options, async () => {
       const info = await this.roomInfo(code);
-      if (info.participants >= info.maxParticipants) {
-        throw new RoomFull(`room "${info.roomCode}" is full (${info.maxParticipants} participants)`);
-      }
+      refuseIfFull(info, options);
       return this.colyseus.joinById<JamState>(info.roomId, options);
     });
   }
 
-  /** How a session of this musician opens its code again: its current name and instrument, the same token. */
+  /**
+   * How a session opens its code again: its current name and instrument, the same token, and a
+   * listener as a listener (which joins only, never opens the saved jam).
+   */
   private reopenerFor(options: JoinOptions): Reopener | undefined {
     if (!this.reopens) return undefined;
     return (code, profile) => {
@@ -137,6 +140,7 @@ export class JamClient {
         ...(options.token !== undefined && { token: options.token }),
         ...(name !== undefined && { name }),
         ...(instrument !== undefined && { instrument }),
+        ...(options.listener === true && { listener: true }),
       } as JoinOptions;
       return openOrJoin(this.openSteps, code, again);
     };

@@ -14,9 +14,17 @@ import type { JamState, ServerMessageType } from "./types";
 export type { Reopener, SessionOptions } from "./sessionOptions";
 
 export class JamSession extends SessionConnection {
-  /** The participant this session plays as, when the state has it. */
+  /** The participant this session plays as, when the state has it; undefined for a listener. */
   get me() {
     return this.state?.participants?.get(this.sessionId);
+  }
+
+  /**
+   * True when this session joined as a listener: it receives everything and may `chat` (and the
+   * clock's `ping`); the server answers any other message NOT_ALLOWED. It is in `state.listeners`.
+   */
+  get isListener(): boolean {
+    return this.state?.listeners?.has(this.sessionId) === true;
   }
 
   /** True when this musician is the room's host. */

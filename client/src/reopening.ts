@@ -16,16 +16,29 @@ export interface OpenSteps {
 }
 
 /**
+ * The join preflight's "full" (`GET /rooms/:code` counts musicians): refuses a musician before any
+ * socket opens. A listener is never refused here: listeners have their own limit, which only the
+ * server knows, and musicians filling the room do not touch it.
+ */
+export function refuseIfFull(info: RoomInfo, options: JoinOptions): void {
+  if (options.listener !== true && info.participants >= info.maxParticipants) {
+    throw new RoomFull(`room "${info.roomCode}" is full (${info.maxParticipants} participants)`);
+  }
+}
+
+/**
  * Joins the room with `code` or opens its saved jam. Of several musicians doing this at once,
  * exactly one opens it (the server answers the others 4235 `already open`) and they join it.
- * Rejects with JamNotSaved when neither a room nor a saved jam has the code.
+ * Rejects with JamNotSaved when neither a room nor a saved jam has the code. A listener only ever
+ * joins (the server never creates a room for a listener): with no room open it rejects with
+ * RoomNotFound, which a reopening session retries until a musician has opened the jam again.
  */
 export async function openOrJoin(steps: OpenSteps, code: string, options: JoinOptions): Promise<Room<JamState>> {
   let info: RoomInfo | undefined;
   try {
     info = await steps.roomInfo(code);
   } catch (error) {
-    if (!(error instanceof RoomNotFound)) throw error;
+    if (!(error instanceof RoomNotFound) || options.listener === true) throw error;
   }
   if (info === undefined) {
     try {
@@ -35,8 +48,8 @@ export async function openOrJoin(steps: OpenSteps, code: string, options: JoinOp
       if (error.status === JoinError.NOT_FOUND) throw new JamNotSaved(`no room and no saved jam has code "${code}"`);
       if (error.status !== JoinError.ALREADY_OPEN) throw error;
     }
-  } else if (info.participants >= info.maxParticipants) {
-    throw new RoomFull(`room "${info.roomCode}" is full (${info.maxParticipants} participants)`);
+  } else {
+    refuseIfFull(info, options);
   }
   return steps.colyseus.joinById<JamState>(code, options);
 }

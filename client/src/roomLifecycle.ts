@@ -9,9 +9,9 @@ import type { JamState } from "./types";
 /** A consented leave that the server does not confirm within this is closed by hand. */
 const LEAVE_TIMEOUT_MS = 3000;
 
-/** Resolves once the Room has its first full state with this musician in it; rejects if it closes first. */
+/** Resolves once the Room has its first full state with this musician or listener in it; rejects if it closes first. */
 export function firstState(room: Room<JamState>, timeoutMs: number, timers: Timers = realTimers): Promise<void> {
-  const has = () => room.state?.participants?.has(room.sessionId) === true;
+  const has = () => room.state?.participants?.has(room.sessionId) === true || room.state?.listeners?.has(room.sessionId) === true;
   if (has()) return Promise.resolve();
   return new Promise((resolve, reject) => {
     let settled = false;

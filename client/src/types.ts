@@ -49,13 +49,19 @@ export type NotePayload = OutgoingMessage<"note">;
 export type SetStepPayload = OutgoingMessage<"setStep">;
 export type SignalKind = OutgoingMessage<"signal">["kind"];
 
-/** `join(code, options)`: the musician. With `JWT_SECRET` on the server, `token` carries the name. */
-export type JoinOptions = ({ name: JoinProfile["name"]; token?: string } | { token: string; name?: JoinProfile["name"] }) & {
+/** Who joins: a name, or with `JWT_SECRET` on the server a `token` that carries it; an instrument. */
+type Person = ({ name: JoinProfile["name"]; token?: string } | { token: string; name?: JoinProfile["name"] }) & {
   instrument?: JoinProfile["instrument"];
 };
 
-/** `create(options)`: the musician, and the room's own settings (all optional, server defaults). */
-export type CreateOptions = JoinOptions &
+/**
+ * `join(code, options)`: a musician, or with `listener: true` a listener — someone who hears and
+ * sees the jam and may chat, but plays nothing (and so is not refused when musicians fill the room).
+ */
+export type JoinOptions = Person & { listener?: JoinProfile["listener"] };
+
+/** `create(options)`: the musician, and the room's own settings (all optional, server defaults). Never a listener. */
+export type CreateOptions = Person &
   Partial<RoomOptions> & {
     /** Opens the saved jam with this code again (other settings are then the saved ones). */
     code?: string;

@@ -3,7 +3,7 @@
  * the process with the variable's name and the rule it broke.
  */
 import { z } from "zod";
-import { MAX_PARTICIPANTS_LIMIT, MIN_PARTICIPANTS } from "../protocol/limits";
+import { MAX_LISTENERS_LIMIT, MAX_PARTICIPANTS_LIMIT, MIN_PARTICIPANTS } from "../protocol/limits";
 import type { BucketSpec } from "../rules/tokenBucket";
 import { DEFAULT_FLOOD_POLICY, type FloodPolicy } from "../rules/floodWatch";
 import { DEFAULT_RATE_LIMITS, RATE_CATEGORIES, type RateCategory } from "./rateLimits";
@@ -32,6 +32,8 @@ export interface Settings {
   processPort: number;
   /** Default `maxParticipants` of a new room. */
   maxParticipants: number;
+  /** Listeners a room takes besides its musicians; 0 turns listening off. */
+  maxListeners: number;
   maxTracks: number;
   reconnectGraceS: number;
   playLeadInMs: number;
@@ -125,6 +127,7 @@ function trustProxyOf(value: string | undefined): boolean | number | string | un
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(2567),
   MAX_PARTICIPANTS: z.coerce.number().int().min(MIN_PARTICIPANTS).max(MAX_PARTICIPANTS_LIMIT).default(10),
+  MAX_LISTENERS: z.coerce.number().int().min(0).max(MAX_LISTENERS_LIMIT).default(50),
   MAX_TRACKS: z.coerce.number().int().min(1).max(64).default(16),
   RECONNECT_GRACE_S: z.coerce.number().min(0).max(3600).default(30),
   PLAY_LEAD_IN_MS: z.coerce.number().int().min(0).max(5000).default(100),
@@ -225,6 +228,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     port: e.PORT,
     processPort: e.PORT + e.NODE_APP_INSTANCE,
     maxParticipants: e.MAX_PARTICIPANTS,
+    maxListeners: e.MAX_LISTENERS,
     maxTracks: e.MAX_TRACKS,
     reconnectGraceS: e.RECONNECT_GRACE_S,
     playLeadInMs: e.PLAY_LEAD_IN_MS,

@@ -19,7 +19,8 @@ export class JoinRefused extends ServerError {
 }
 
 export const refuse = {
-  full: (max: number) => new JoinRefused(JoinError.FULL, `room is full (${max} participants)`),
+  full: (max: number, who: "participants" | "listeners" = "participants") =>
+    new JoinRefused(JoinError.FULL, `room is full (${max} ${who})`),
   nameTaken: (name: string) => new JoinRefused(JoinError.NAME_TAKEN, `name already taken: "${name}"`),
   invalidName: (why: string) => new JoinRefused(JoinError.INVALID_NAME, `invalid name: ${why}`),
   invalidOption: (why: string) => new JoinRefused(JoinError.INVALID_OPTION, `invalid option: ${why}`),

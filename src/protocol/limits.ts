@@ -4,6 +4,12 @@ export const MAX_TEMPO = 300;
 export const DEFAULT_TEMPO = 120;
 export const MIN_PARTICIPANTS = 2;
 export const MAX_PARTICIPANTS_LIMIT = 16;
+/**
+ * The most listeners `MAX_LISTENERS` may allow a room. Every listener is in the synced state and
+ * gets every note: beyond this, one room's full state outgrows the shared encode buffer
+ * (rooms/compactSerializer.ts) and its fan-out the relay's budget.
+ */
+export const MAX_LISTENERS_LIMIT = 200;
 export const MIN_LOOP_STEPS = 4;
 export const MAX_LOOP_STEPS = 64;
 export const DEFAULT_LOOP_STEPS = 16;

@@ -32,6 +32,8 @@ export interface RoomOptions {
 export interface JoinProfile {
   name: string;
   instrument: string;
+  /** Joins as a listener (follows the jam without playing) instead of as a musician. */
+  listener: boolean;
 }
 
 const instrument = z.unknown().transform((input, ctx) => {
@@ -76,7 +78,7 @@ export function parseRoomOptions(input: unknown, defaultMaxParticipants: number)
 }
 
 /**
- * The joining musician's name and instrument; throws JoinRefused. With a JWT secret in `tokens` the
+ * The joiner's name, instrument and whether it only listens; throws JoinRefused. With a JWT secret in `tokens` the
  * name is the token's `name` claim and `options.name` is ignored; the token's lifetime is held to
  * `jwtMaxAgeS`, judged by the settings' clock.
  */
@@ -91,5 +93,7 @@ export function parseJoinProfile(input: unknown, tokens?: JoinTokenSettings): Jo
   if (!name.ok) throw refuse.invalidName(rawName === undefined ? "name is required" : name.reason);
   const parsed = instrument.safeParse(options.instrument);
   if (!parsed.success) throw refuse.invalidOption(describeIssue(parsed.error, "invalid instrument"));
-  return { name: name.value, instrument: parsed.data };
+  const listener = options.listener === undefined ? false : options.listener;
+  if (typeof listener !== "boolean") throw refuse.invalidOption("listener must be true or false");
+  return { name: name.value, instrument: parsed.data, listener };
 }

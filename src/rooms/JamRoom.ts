@@ -14,7 +14,6 @@ import type { ConnectionVerdict } from "../rules/connectionLimits";
 import { addTrackRefusal, newTrackId, unknownTrack } from "../rules/pattern";
 import { kickRefusal, signalRefusal, transferHostRefusal } from "../rules/roles";
 import type { JamState } from "../schema/JamState";
-import type { Participant } from "../schema/Participant";
 import type { Track } from "../schema/Track";
 import type { JamStore } from "../storage/jamStore";
 import { ColyseusRoom } from "./ColyseusRoom";
@@ -23,6 +22,7 @@ import { JamKeeper } from "./jamKeeper";
 import { openJam } from "./jamOpening";
 import { SAVE_NOW, saveLiveJam } from "./liveJams";
 import * as jam from "./jamStateWriter";
+import { addMember, memberOf, nameOf, participantOf, removeListener } from "./members";
 import { MessageGate, type Handlers } from "./messageGate";
 import { broadcast, relayToOthers, relayedEvent, relayedNote, relayedSignal, send } from "./outbox";
 import type { CodeClaim } from "./roomCodes";
@@ -70,27 +70,31 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     // Re-checked: two joins may both have passed onAuth before either got here.
     this.assertRoomFor(profile);
     const id = client.sessionId;
-    const isHost = jam.addParticipant(this.state, { id, name: profile.name, instrument: profile.instrument, joinedAt: this.now() });
+    const role = addMember(this.state, { id, name: profile.name, instrument: profile.instrument, joinedAt: this.now() }, profile.listener);
     this.gate.open(id);
-    this.keeper?.saving.musicianJoined(profile.name);
-    this.publishListing();
-    this.logger.info({ sessionId: id, isHost, participants: this.state.participants.size }, "joined");
+    // Listeners are neither saved with the jam nor counted in the listing.
+    if (role !== "listener") {
+      this.keeper?.saving.musicianJoined(profile.name);
+      this.publishListing();
+    }
+    this.logger.info({ sessionId: id, role, participants: this.state.participants.size, listeners: this.state.listeners.size }, "joined");
   }
 
+  /** Musicians and listeners alike keep their place through a dropped connection, for the grace. */
   override async onLeave(client: Client, consented: boolean): Promise<void> {
     const id = client.sessionId;
-    const participant = this.state.participants.get(id);
+    const member = memberOf(this.state, id);
     const grace = this.deps.settings.reconnectGraceS;
-    if (consented || participant === undefined || grace <= 0) return this.removeParticipant(id, consented ? "left" : "dropped");
+    if (consented || member === undefined || grace <= 0) return this.removeMember(id, consented ? "left" : "dropped");
     const held = this.holdSeat(client, grace);
-    participant.connected = false;
+    member.connected = false;
     this.logger.info({ sessionId: id, graceS: grace, participants: this.state.participants.size }, "dropped, waiting for reconnection");
-    if ((await held) && this.state.participants.has(id)) {
-      participant.connected = true;
+    if ((await held) && memberOf(this.state, id) === member) {
+      member.connected = true;
       this.deps.metrics.reconnections.inc();
       this.logger.info({ sessionId: id, participants: this.state.participants.size }, "reconnected");
     } else {
-      this.removeParticipant(id, "reconnection grace expired");
+      this.removeMember(id, "reconnection grace expired");
     }
   }
 
@@ -134,7 +138,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   protected override onCutOff(client: Client, verdict: Exclude<ConnectionVerdict, "ok">): void {
     this.logger.warn({ sessionId: client.sessionId, verdict, participants: this.state.participants.size }, "connection cut off");
     this.deps.metrics.connectionsCut.inc({ reason: verdict });
-    if (verdict === "half-joined") this.removeParticipant(client.sessionId, "never finished joining");
+    if (verdict === "half-joined") this.removeMember(client.sessionId, "never finished joining");
   }
 
   private async setUp(rawOptions: unknown): Promise<void> {
@@ -176,9 +180,9 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     note: (client, message) => this.relayNote(client, message),
     event: (client, message) => relayToOthers(this.clients, client, "event", relayedEvent(message, client.sessionId)),
     chat: (client, message) =>
-      broadcast(this, "chat", { senderId: client.sessionId, name: this.participantOf(client).name, text: message.text, at: this.now() }),
-    instrument: (client, { instrument }) => this.participantOf(client).assign({ instrument }),
-    mute: (client, { muted }) => this.participantOf(client).assign({ muted }),
+      broadcast(this, "chat", { senderId: client.sessionId, name: nameOf(this.state, client), text: message.text, at: this.now() }),
+    instrument: (client, { instrument }) => participantOf(this.state, client).assign({ instrument }),
+    mute: (client, { muted }) => participantOf(this.state, client).assign({ muted }),
     transferHost: (client, message) => this.transferHost(client, message.to),
     kick: (client, message) => this.kick(client, message.sessionId),
     addTrack: (client, message) => this.addTrack(client, message),
@@ -190,7 +194,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   };
 
   private relayNote(client: Client, message: ClientMessage<"note">): void {
-    const { instrument, name } = this.participantOf(client);
+    const { instrument, name } = participantOf(this.state, client);
     relayToOthers(this.clients, client, "note", relayedNote(message, client.sessionId, instrument));
     this.keeper?.recorder.note(message, name, instrument);
     this.deps.metrics.notesRelayed.inc();
@@ -206,7 +210,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   private kick(client: Client, target: string): void {
     if (this.gate.refused(client, "kick", kickRefusal(this.state, client.sessionId, target))) return;
     // Removed first, so onLeave finds no participant and grants no reconnection grace.
-    this.removeParticipant(target, `kicked by ${client.sessionId}`);
+    this.removeMember(target, `kicked by ${client.sessionId}`);
     this.releaseSeat(target);
     this.clients.getById(target)?.leave(CloseCode.KICKED, "removed by the host");
   }
@@ -238,6 +242,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
       metrics: this.deps.metrics,
       log: () => this.logger,
       participants: () => this.state.participants.size,
+      isListener: (sessionId) => this.state.listeners.has(sessionId),
       onFlood: (client, category) => this.removeFlooder(client, category),
     });
     return this.gateInstance;
@@ -248,13 +253,6 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     return this.options;
   }
 
-  /** Joined clients always have a participant; onJoin creates it before any message is handled. */
-  private participantOf(client: Client): Participant {
-    const participant = this.state.participants.get(client.sessionId);
-    if (participant === undefined) throw new Error(`no participant for session ${client.sessionId}`);
-    return participant;
-  }
-
   private trackFor(client: Client, type: "setStep" | "clearTrack" | "removeTrack", id: string): Track | undefined {
     const track = this.state.tracks.get(id);
     if (track === undefined) this.gate.refused(client, type, unknownTrack(id));
@@ -262,16 +260,18 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   private assertRoomFor(profile: JoinProfile): void {
-    assertRoomFor(this.state, this.roomOptions.maxParticipants, profile.name);
+    assertRoomFor(this.state, profile, this.roomOptions.maxParticipants, this.deps.settings.maxListeners);
   }
 
-  private removeParticipant(id: string, reason: string): void {
-    const outcome = jam.removeParticipant(this.state, id);
+  /** A musician or a listener, gone for good (left, grace over, kicked, flooding, never joined). */
+  private removeMember(id: string, reason: string): void {
+    const musician = jam.removeParticipant(this.state, id);
+    const outcome = musician ?? removeListener(this.state, id);
     if (outcome === null) return;
     this.deps.metrics.sessionDuration.observe(Math.max(0, this.now() - outcome.removed.joinedAt) / 1000);
     this.gate.close(id);
     const participants = this.state.participants.size;
-    if (participants === 0) this.keeper?.bandLeft();
+    if (musician !== null && participants === 0) this.keeper?.bandLeft();
     if (outcome.hostChange !== null) this.logger.info({ ...outcome.hostChange, participants }, "host changed");
     this.publishListing();
     this.logger.info({ sessionId: id, reason, participants }, "participant removed");
@@ -290,7 +290,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
    */
   private removeFlooder(client: Client, category: RateCategory): void {
     this.logger.warn({ sessionId: client.sessionId, category, participants: this.state.participants.size }, "flooding client disconnected");
-    this.removeParticipant(client.sessionId, `flooding ${category} messages`);
+    this.removeMember(client.sessionId, `flooding ${category} messages`);
     client.leave(CloseCode.FLOODING, `too many ${category} messages for too long`);
   }
 }

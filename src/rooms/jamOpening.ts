@@ -54,7 +54,10 @@ export async function openJam(
 ): Promise<Opening> {
   // Everything is validated before a code is claimed: a refusal after the claim would leak it.
   const target = openTarget(rawOptions);
-  parseJoinProfile(rawOptions, settings);
+  // The contract's "create never makes a listener": refused rather than quietly made a musician,
+  // so a client that meant to listen is not made host of a jam it did not mean to play in.
+  if (parseJoinProfile(rawOptions, settings).listener)
+    throw refuse.invalidOption("create never makes a listener: join with listener: true");
   if (target === undefined) return openNew(rawOptions, presence, store, settings);
   if ("code" in target) return openSaved(target.code, presence, store, settings);
   return openRemix(target.remixOf, presence, store, settings, saveLive);

@@ -1,7 +1,7 @@
 /**
  * What stands between a client's message and its handler: the sender's rate budget for that kind
- * of message, the payload's validator, and the `error` answers (counted, and logged at most once a
- * second per room). A room hands it one handler per message type; a type without one does not
+ * of message, what a listener may send, the payload's validator, and the `error` answers (counted,
+ * and logged at most once a second per room). A room hands it one handler per message type; a type without one does not
  * compile.
  */
 import type { Client } from "@colyseus/core";
@@ -14,6 +14,7 @@ import { MessageError, type MessageErrorCode } from "../protocol/codes";
 import { MESSAGE_TYPES, parseMessage, type ClientMessage, type MessageSchemas, type MessageType } from "../protocol/messages";
 import { ClientLimiter } from "../rules/clientLimiter";
 import type { Refusal } from "../rules/refusal";
+import { listenerRefusal } from "../rules/roles";
 import { send } from "./outbox";
 
 export type Handler<T extends MessageType> = (client: Client, message: ClientMessage<T>) => void;
@@ -28,6 +29,8 @@ export interface GateContext {
   /** The room's logger and participant count, for the sampled "message rejected" lines. */
   log: () => Logger;
   participants: () => number;
+  /** Whether the session joined as a listener: it may send only what `listenerRefusal` lets through. */
+  isListener: (sessionId: string) => boolean;
   /** A client far over its budget for seconds on end: the room removes it. */
   onFlood: (client: Client, category: RateCategory) => void;
 }
@@ -38,13 +41,17 @@ export class MessageGate {
 
   constructor(private readonly context: GateContext) {}
 
-  /** Registers every message type behind its budget and validator. */
+  /**
+   * Registers every message type behind its budget, the listener rule and its validator. A
+   * listener is refused before its payload is read: what it sent does not matter, only its type.
+   */
   register(listen: Listen, schemas: MessageSchemas, handlers: Handlers): void {
     const registerOne = <T extends MessageType>(type: T): void => {
       const handler: Handler<T> = handlers[type];
       const category = RATE_CATEGORY_OF[type];
       listen(type, (client, payload) => {
         if (!this.admit(client, category, type)) return;
+        if (this.context.isListener(client.sessionId) && this.refused(client, type, listenerRefusal(type))) return;
         const parsed = parseMessage(schemas, type, payload);
         if (!parsed.ok) return this.reject(client, MessageError.BAD_REQUEST, type, parsed.reason);
         handler(client, parsed.value);
@@ -53,7 +60,7 @@ export class MessageGate {
     for (const type of MESSAGE_TYPES) registerOne(type);
   }
 
-  /** Budgets start when a participant joins… */
+  /** Budgets start when a participant or listener joins… */
   open(sessionId: string): void {
     this.limiters.set(sessionId, new ClientLimiter(this.context.settings.rateLimits, this.context.settings.floodPolicy));
   }

@@ -1,4 +1,7 @@
-/** Roles in a room: who hosts it when the host goes away, and who may drive the transport. */
+/**
+ * Roles in a room: who hosts it when the host goes away, who may drive the transport, and what a
+ * listener may send.
+ */
 import { refusal, type Refusal } from "./refusal";
 
 export interface HostCandidate {
@@ -30,23 +33,34 @@ export function mayDriveTransport(policy: "host" | "everyone", isHost: boolean):
   return policy === "everyone" || isHost;
 }
 
-/** The room as the role rules see it. */
+/** The room as the role rules see it: musicians in `participants`, listeners in `listeners`. */
 export interface RoleView {
   host: string;
   participants: { has(id: string): boolean };
+  listeners: { has(id: string): boolean };
 }
 
 export function transferHostRefusal(room: RoleView, senderId: string, to: string): Refusal | null {
   if (room.host !== senderId) return refusal("NOT_ALLOWED", "only the host can hand over the host role");
+  if (room.listeners.has(to)) return refusal("NOT_ALLOWED", "a listener cannot be host; only musicians host");
   if (!room.participants.has(to)) return refusal("NOT_FOUND", `no participant "${to}" in this room`);
   return null;
 }
 
+/** The host removes musicians and listeners alike: a listener who disrupts the chat is removed the same way. */
 export function kickRefusal(room: RoleView, senderId: string, target: string): Refusal | null {
   if (room.host !== senderId) return refusal("NOT_ALLOWED", "only the host can remove participants");
   if (target === senderId) return refusal("NOT_ALLOWED", "the host cannot kick themselves; leave instead");
-  if (!room.participants.has(target)) return refusal("NOT_FOUND", `no participant "${target}" in this room`);
+  if (!room.participants.has(target) && !room.listeners.has(target)) return refusal("NOT_FOUND", `no participant "${target}" in this room`);
   return null;
+}
+
+/** What a listener may send; every other message type, also one added later, is refused. */
+export const LISTENER_MESSAGE_TYPES: ReadonlySet<string> = new Set(["chat", "ping"]);
+
+/** A listener follows the jam without playing: it chats and syncs its clock, nothing else. */
+export function listenerRefusal(type: string): Refusal | null {
+  return LISTENER_MESSAGE_TYPES.has(type) ? null : refusal("NOT_ALLOWED", `listeners may only send chat and ping, not ${type}`);
 }
 
 export function transportRefusal(policy: "host" | "everyone", isHost: boolean): Refusal | null {

@@ -20,3 +20,10 @@ export async function openJam(server: JamTestServer, first: Profile, ...others: 
   await Promise.all(rooms.map((room) => stateWhere(room, (state) => state.participants.size === rooms.length)));
   return rooms;
 }
+
+/** Joins the room with `code` as a listener; resolves once it sees itself among the listeners. */
+export async function listen(server: JamTestServer, code: string, name: string): Promise<Room<JamState>> {
+  const room = await server.colyseus.sdk.joinById<JamState>(code, { name, listener: true });
+  room.onMessage("*", () => undefined);
+  return synced(room);
+}

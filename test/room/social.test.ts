@@ -404,11 +404,11 @@ describe("JamRoom", () => {
     it("keeps the room working for everyone, and the process alive, after a handler throws", async () => {
       const [ann, bob, cy] = await trio();
       const serverRoom = server.colyseus.getRoomById<JamState>(ann.roomId);
-      // relayNote looks `participantOf` up on the instance at call time: make the next call throw.
+      // The note handler looks `relayNote` up on the instance at call time: make the next call throw.
       const patchable = serverRoom as unknown as Record<string, unknown>;
       let thrown = 0;
-      patchable.participantOf = () => {
-        delete patchable.participantOf;
+      patchable.relayNote = () => {
+        delete patchable.relayNote;
         thrown++;
         throw new Error("boom");
       };

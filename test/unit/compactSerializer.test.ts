@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { ClientState, SchemaSerializer, type Client } from "@colyseus/core";
 import { Decoder } from "@colyseus/schema";
-import { MAX_LOOP_STEPS, MAX_PARTICIPANTS_LIMIT } from "../../src/protocol/limits";
+import { MAX_LISTENERS_LIMIT, MAX_LOOP_STEPS, MAX_PARTICIPANTS_LIMIT } from "../../src/protocol/limits";
 import { CompactSchemaSerializer, SCRATCH_BYTES } from "../../src/rooms/compactSerializer";
 import { JamState } from "../../src/schema/JamState";
+import { Listener } from "../../src/schema/Listener";
 import { Participant } from "../../src/schema/Participant";
 import { Step } from "../../src/schema/Step";
 import { Track } from "../../src/schema/Track";
@@ -42,6 +43,10 @@ function largestState(): JamState {
       new Participant().assign({ id, name: LONGEST_LABEL, instrument: LONGEST_LABEL, joinedAt: Date.now(), muted: true }),
     );
   }
+  for (let l = 0; l < MAX_LISTENERS_LIMIT; l++) {
+    const id = `listener${String(l).padStart(3, "0")}`;
+    state.listeners.set(id, new Listener().assign({ id, name: LONGEST_LABEL, joinedAt: Date.now(), connected: false }));
+  }
   for (let t = 0; t < MAX_TRACKS_ALLOWED; t++) {
     const id = `${String(t).padStart(2, "0")}${"t".repeat(30)}`;
     const track = new Track().assign({ id, instrument: LONGEST_LABEL, createdBy: "session00" });
@@ -58,6 +63,7 @@ describe("CompactSchemaSerializer", () => {
     const replica = replicaFrom(fullState).state;
     assert.equal(replica.tracks.size, MAX_TRACKS_ALLOWED);
     assert.equal(replica.participants.size, MAX_PARTICIPANTS_LIMIT);
+    assert.equal(replica.listeners.size, MAX_LISTENERS_LIMIT);
   });
 
   it("keeps each room's full state its own when another room encodes after it", () => {

@@ -137,6 +137,7 @@ describe("options > parseJoinProfile with a JWT secret", () => {
     assert.deepEqual(parseJoinProfile({ token: tokenFor({ name: "Ann" }), name: "Mallory", instrument: "bass" }, AUTH), {
       name: "Ann",
       instrument: "bass",
+      listener: false,
     });
   });
 

@@ -90,11 +90,23 @@ const badInstrument = (input: unknown) => refusedWith(() => parseJoinProfile(inp
 
 describe("options > parseJoinProfile", () => {
   it('takes the name and gives the default instrument "piano"', () => {
-    assert.deepEqual(parseJoinProfile({ name: "Ann" }), { name: "Ann", instrument: "piano" });
+    assert.deepEqual(parseJoinProfile({ name: "Ann" }), { name: "Ann", instrument: "piano", listener: false });
   });
 
   it("trims the name and the instrument", () => {
-    assert.deepEqual(parseJoinProfile({ name: "  Ann  ", instrument: " bass\t" }), { name: "Ann", instrument: "bass" });
+    assert.deepEqual(parseJoinProfile({ name: "  Ann  ", instrument: " bass\t" }), { name: "Ann", instrument: "bass", listener: false });
+  });
+
+  it("takes listener: true or false, a musician when absent", () => {
+    assert.equal(parseJoinProfile({ name: "Ann", listener: true }).listener, true);
+    assert.equal(parseJoinProfile({ name: "Ann", listener: false }).listener, false);
+    assert.equal(parseJoinProfile({ name: "Ann" }).listener, false);
+  });
+
+  it('refuses a listener option that is not a boolean with "invalid option"', () => {
+    for (const listener of ["true", 1, 0, null, {}, ["yes"]]) {
+      refusedWith(() => parseJoinProfile({ name: "Ann", listener }), JoinError.INVALID_OPTION, "listener");
+    }
   });
 
   it("accepts a 32-character name and a 32-character instrument", () => {

@@ -4,17 +4,24 @@ import { admissionRefusal } from "../../src/rules/admission";
 import { addTrackRefusal, unknownTrack } from "../../src/rules/pattern";
 import { kickRefusal, signalRefusal, transferHostRefusal, transportRefusal } from "../../src/rules/roles";
 
-const room = { host: "ann", participants: new Set(["ann", "bob"]) };
+const room = { host: "ann", participants: new Set(["ann", "bob"]), listeners: new Set(["lee"]) };
 
 describe("rules > refusals", () => {
   describe("transferHostRefusal", () => {
     it("lets the host hand over to a participant", () => assert.equal(transferHostRefusal(room, "ann", "bob"), null));
     it("refuses anyone but the host with NOT_ALLOWED", () => assert.equal(transferHostRefusal(room, "bob", "ann")?.code, "NOT_ALLOWED"));
     it("refuses an unknown target with NOT_FOUND", () => assert.equal(transferHostRefusal(room, "ann", "zed")?.code, "NOT_FOUND"));
+    it("refuses a listener as the new host with NOT_ALLOWED, saying why", () => {
+      const refusal = transferHostRefusal(room, "ann", "lee");
+      assert.equal(refusal?.code, "NOT_ALLOWED");
+      assert.match(refusal?.reason ?? "", /listener/);
+    });
   });
 
   describe("kickRefusal", () => {
     it("lets the host remove a participant", () => assert.equal(kickRefusal(room, "ann", "bob"), null));
+    it("lets the host remove a listener", () => assert.equal(kickRefusal(room, "ann", "lee"), null));
+    it("refuses a listener's kick like any non-host's", () => assert.equal(kickRefusal(room, "lee", "bob")?.code, "NOT_ALLOWED"));
     it("refuses anyone but the host", () => assert.equal(kickRefusal(room, "bob", "ann")?.code, "NOT_ALLOWED"));
     it("refuses the host kicking itself, saying to leave instead", () => {
       const refusal = kickRefusal(room, "ann", "ann");
@@ -51,11 +58,30 @@ describe("rules > refusals", () => {
   });
 
   describe("admissionRefusal", () => {
-    it("admits a new name into a room with space", () => assert.equal(admissionRefusal(["Ann"], 2, "Bob"), null));
-    it("says full when the room has its most musicians", () => assert.equal(admissionRefusal(["Ann", "Bob"], 2, "Cy"), "full"));
+    const limits = { maxParticipants: 2, maxListeners: 2 };
+    const musician = (name: string) => ({ name, listener: false });
+    const listener = (name: string) => ({ name, listener: true });
+    const room = (musicians: string[], listeners: string[] = []) => ({ musicians, listeners });
+
+    it("admits a new name into a room with space", () => assert.equal(admissionRefusal(room(["Ann"]), limits, musician("Bob")), null));
+    it("says full when the room has its most musicians", () =>
+      assert.equal(admissionRefusal(room(["Ann", "Bob"]), limits, musician("Cy")), "full"));
     it("says name-taken for the same name in another case or width", () => {
-      assert.equal(admissionRefusal(["Ann"], 4, "ANN"), "name-taken");
-      assert.equal(admissionRefusal(["Ann"], 4, "Ａｎｎ"), "name-taken");
+      assert.equal(admissionRefusal(room(["Ann"]), limits, musician("ANN")), "name-taken");
+      assert.equal(admissionRefusal(room(["Ann"]), limits, musician("Ａｎｎ")), "name-taken");
+    });
+    it("admits a listener into a room full of musicians", () =>
+      assert.equal(admissionRefusal(room(["Ann", "Bob"]), limits, listener("Lee")), null));
+    it("admits a musician however many listeners are in", () =>
+      assert.equal(admissionRefusal(room(["Ann"], ["Lee", "Mo"]), limits, musician("Bob")), null));
+    it("says full to a listener when the room has its most listeners", () =>
+      assert.equal(admissionRefusal(room(["Ann"], ["Lee", "Mo"]), limits, listener("Nia")), "full"));
+    it("says full to a listener when listening is off (maxListeners 0)", () =>
+      assert.equal(admissionRefusal(room(["Ann"]), { maxParticipants: 2, maxListeners: 0 }, listener("Lee")), "full"));
+    it("keeps a name unique among musicians and listeners together, either way round", () => {
+      assert.equal(admissionRefusal(room(["Ann"], ["Lee"]), limits, listener("ann")), "name-taken");
+      assert.equal(admissionRefusal(room(["Ann"], ["Lee"]), limits, musician("LEE")), "name-taken");
+      assert.equal(admissionRefusal(room(["Ann"], ["Lee"]), limits, listener("L\u200bee")), "name-taken");
     });
   });
 });

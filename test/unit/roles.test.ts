@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { mayDriveTransport, nextHost, type HostCandidate } from "../../src/rules/roles";
+import { LISTENER_MESSAGE_TYPES, listenerRefusal, mayDriveTransport, nextHost, type HostCandidate } from "../../src/rules/roles";
+import { MESSAGE_TYPES } from "../../src/protocol/messages";
 
 describe("roles > nextHost", () => {
   it("picks the longest-present connected participant", () => {
@@ -64,5 +65,27 @@ describe("roles > mayDriveTransport", () => {
   it('lets everyone drive the transport under the "everyone" policy', () => {
     assert.equal(mayDriveTransport("everyone", true), true);
     assert.equal(mayDriveTransport("everyone", false), true);
+  });
+});
+
+describe("roles > listenerRefusal", () => {
+  it("lets a listener send chat and ping", () => {
+    assert.equal(listenerRefusal("chat"), null);
+    assert.equal(listenerRefusal("ping"), null);
+  });
+
+  it("refuses every other message type of the protocol with NOT_ALLOWED, naming it", () => {
+    const others = MESSAGE_TYPES.filter((type) => !LISTENER_MESSAGE_TYPES.has(type));
+    assert.ok(others.length >= 16, `only ${others.length} other types`);
+    for (const type of others) {
+      const refusal = listenerRefusal(type);
+      assert.equal(refusal?.code, "NOT_ALLOWED", type);
+      assert.match(refusal?.reason ?? "", new RegExp(type), type);
+    }
+  });
+
+  it("refuses a type the protocol may add later (record, restoreVersion) without a change here", () => {
+    assert.equal(listenerRefusal("record")?.code, "NOT_ALLOWED");
+    assert.equal(listenerRefusal("restoreVersion")?.code, "NOT_ALLOWED");
   });
 });

@@ -19,6 +19,7 @@ describe("settings > loadSettings", () => {
     const s = loadSettings({});
     assert.equal(s.port, 2567);
     assert.equal(s.maxParticipants, 10);
+    assert.equal(s.maxListeners, 50);
     assert.equal(s.maxTracks, 16);
     assert.equal(s.reconnectGraceS, 30);
     assert.equal(s.playLeadInMs, 100);
@@ -95,6 +96,17 @@ describe("settings > loadSettings", () => {
   it("refuses MAX_PARTICIPANTS outside 2–16 or fractional", () => {
     for (const value of ["1", "17", "4.5", "ten"]) {
       assert.match(configError({ MAX_PARTICIPANTS: value }), /MAX_PARTICIPANTS/, value);
+    }
+  });
+
+  it("reads MAX_LISTENERS from 0 (listening off) to 200", () => {
+    assert.equal(loadSettings({ MAX_LISTENERS: "0" }).maxListeners, 0);
+    assert.equal(loadSettings({ MAX_LISTENERS: "200" }).maxListeners, 200);
+  });
+
+  it("refuses MAX_LISTENERS below 0, over 200 or fractional, naming the variable", () => {
+    for (const value of ["-1", "201", "2.5", "many"]) {
+      assert.match(configError({ MAX_LISTENERS: value }), /MAX_LISTENERS/, value);
     }
   });
 
