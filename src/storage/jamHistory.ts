@@ -10,12 +10,14 @@ import {
   jamVersionDocument,
   recordedEvent,
   type JamVersion,
+  type RecordedEvent,
   type JamVersionDocument,
   type Recording,
   type RecordingBatch,
   type RecordingSummary,
   type VersionSummary,
 } from "./jamStore";
+import { inSlices, type Sliced } from "../timeSlices";
 import { readJson, type StoreTables } from "./schema";
 
 type Db = Kysely<StoreTables>;
@@ -128,5 +130,15 @@ export async function loadRecording(db: Db, code: string, id: number): Promise<R
     .where("recording_id", "=", id)
     .orderBy("chunk")
     .execute();
-  return { ...summaryOf(row), tempo: row.tempo, events: chunks.flatMap((chunk) => events.parse(readJson(chunk.events))) };
+  return { ...summaryOf(row), tempo: row.tempo, events: await inSlices(parsedChunks(chunks)) };
+}
+
+/** An hour's recording parsed at once would hold the event loop for about a second: a chunk at a time. */
+function* parsedChunks(chunks: readonly { events: unknown }[]): Sliced<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  for (const chunk of chunks) {
+    for (const event of events.parse(readJson(chunk.events))) all.push(event);
+    yield;
+  }
+  return all;
 }
