@@ -9,6 +9,7 @@ import { noteLines, readMidi } from "../helpers/midiFile";
 import { memoryStore } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
 import { sampleJam, STORE_TARGETS } from "../storage/targets";
+import { HOUR_OF_EIGHT, musicianName, performance, seedRecording } from "../../support/recordings";
 
 const NOW = Date.now();
 const CODE = "K7QF2M";
@@ -118,6 +119,21 @@ for (const makeTarget of STORE_TARGETS) {
         empty.tracks.map((track) => [track.name, track.endTick]),
         [["", 1000]],
       );
+    });
+
+    it("sends a long recording whole: every musician's every note", async () => {
+      const seeded = store ?? assert.fail("no store");
+      await seeded.save(sampleJam("LQNG23", NOW));
+      const id = await seedRecording(seeded, "LQNG23", performance({ ...HOUR_OF_EIGHT, startedAt: NOW, minutes: 2 }));
+      const file = readMidi((await get(`/jams/LQNG23/recordings/${id}.mid`)).bytes);
+      const musicians = Array.from({ length: 8 }, (_, m) => musicianName(m));
+      assert.deepEqual(
+        file.tracks.map((track) => [track.name, track.notes.length]),
+        [["", 0], ...musicians.map((name) => [name, 2 * 60 * 8])],
+      );
+      // Each note lasts 60 ms (by their `at`s): 57.6 ticks at 120 BPM, whole ticks once rounded.
+      const lengths = new Set(file.tracks.flatMap((track) => track.notes.map((note) => note.durationTicks)));
+      assert.deepEqual([...lengths].sort(), [57, 58]);
     });
 
     it('answers 404 "Recording not found" for anything but the id of one of the jam\'s recordings', async () => {
