@@ -14,6 +14,7 @@ import { applyMatchmakingCors, originPolicy, rejectForeignOrigins } from "./http
 import { httpLimits, limitRequests } from "./http/limits";
 import { metricsRoute } from "./http/metricsRoute";
 import { mountMonitor } from "./http/monitor";
+import { jamFileRoutes } from "./http/jamFileRoutes";
 import { jamRoutes } from "./http/jamRoutes";
 import { roomRoutes } from "./http/roomRoutes";
 import { createLogger, type Logger } from "./logger";
@@ -78,6 +79,7 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
       const lookupLimit = limitRequests(limits.join, addressOf);
       app.use(roomRoutes(dependencies, lookupLimit));
       app.use(jamRoutes(store, lookupLimit));
+      app.use(jamFileRoutes(store, lookupLimit));
       app.use(metricsRoute(metrics));
       mountMonitor(app, settings, logger);
     },

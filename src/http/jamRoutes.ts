@@ -1,8 +1,11 @@
-/** `GET /jams/:code`: what a saved jam holds, for a page that offers to open it again. */
-import { type RequestHandler, Router } from "express";
+/**
+ * What a saved jam holds, for a page that offers to open it again: `GET /jams/:code`, its versions
+ * and its recordings. The downloads are in jamFileRoutes.ts.
+ */
+import { type RequestHandler, type Response, Router } from "express";
 import { HttpError } from "../protocol/errors";
-import { sendHttpError } from "./httpErrors";
 import type { JamStore } from "../storage/jamStore";
+import { sendHttpError } from "./httpErrors";
 import { codeParamOr400, liveListings } from "./roomRoutes";
 
 export interface JamSummary {
@@ -20,7 +23,25 @@ export interface JamSummary {
   remixOf: string;
 }
 
-/** `lookupLimit` is the join budget, as for `GET /rooms/:code`: both turn a code into information. */
+/**
+ * The route's `:code` of a saved jam; null after answering 400 (not a code) or 404 (no jam has it).
+ * `lookUp` runs alongside the existence check (an unknown jam has nothing to find anyway).
+ */
+export async function savedJamCodeOr4xx<T>(
+  store: JamStore,
+  param: string | undefined,
+  res: Response,
+  lookUp: (code: string) => Promise<T>,
+): Promise<{ code: string; found: T } | null> {
+  const code = codeParamOr400(param, res);
+  if (code === null) return null;
+  const [exists, found] = await Promise.all([store.exists(code), lookUp(code)]);
+  if (exists) return { code, found };
+  sendHttpError(res, HttpError.JAM_NOT_FOUND);
+  return null;
+}
+
+/** `lookupLimit` is the join budget, as for `GET /rooms/:code`: each turns a code into information. */
 export function jamRoutes(store: JamStore, lookupLimit: RequestHandler): Router {
   const router = Router();
 
@@ -49,6 +70,22 @@ export function jamRoutes(store: JamStore, lookupLimit: RequestHandler): Router 
       next(error);
     }
   });
+
+  // Newest first, as the store lists them.
+  const lists: Record<string, (code: string) => Promise<unknown[]>> = {
+    versions: (code) => store.listVersions(code),
+    recordings: (code) => store.listRecordings(code),
+  };
+  for (const [path, list] of Object.entries(lists)) {
+    router.get(`/jams/:code/${path}`, lookupLimit, async (req, res, next) => {
+      try {
+        const answer = await savedJamCodeOr4xx(store, req.params.code, res, list);
+        if (answer !== null) res.json(answer.found);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
 
   return router;
 }

@@ -62,6 +62,8 @@ export const HttpError = {
   ORIGIN_NOT_ALLOWED: { status: 403, error: "Origin not allowed" },
   ROOM_NOT_FOUND: { status: 404, error: "Room not found" },
   JAM_NOT_FOUND: { status: 404, error: "Jam not found" },
+  /** The jam exists, but no recording of it has that id (or the id is not a number). */
+  RECORDING_NOT_FOUND: { status: 404, error: "Recording not found" },
   REQUEST_TOO_LARGE: { status: 413, error: "Request too large" },
   TOO_MANY_REQUESTS: { status: 429, error: "Too many requests" },
 } as const;

@@ -10,12 +10,14 @@ import {
   jamVersionDocument,
   recordedEvent,
   type JamVersion,
+  type RecordedEvent,
   type JamVersionDocument,
   type Recording,
   type RecordingBatch,
   type RecordingSummary,
   type VersionSummary,
 } from "./jamStore";
+import { inSlices, type Sliced } from "../timeSlices";
 import { readJson, type StoreTables } from "./schema";
 
 type Db = Kysely<StoreTables>;
@@ -118,15 +120,37 @@ export async function listRecordings(db: Db, code: string): Promise<RecordingSum
   return rows.map(summaryOf);
 }
 
+/** Batches read per query: a few MB of JSON, so no single read holds the event loop for long. */
+export const CHUNKS_PER_READ = 200;
+
 export async function loadRecording(db: Db, code: string, id: number): Promise<Recording | undefined> {
   const row = await db.selectFrom("recordings").selectAll().where("code", "=", code).where("id", "=", id).executeTakeFirst();
   if (row === undefined) return undefined;
-  const chunks = await db
-    .selectFrom("recording_chunks")
-    .select("events")
-    .where("code", "=", code)
-    .where("recording_id", "=", id)
-    .orderBy("chunk")
-    .execute();
-  return { ...summaryOf(row), tempo: row.tempo, events: chunks.flatMap((chunk) => events.parse(readJson(chunk.events))) };
+  // An hour's recording is thousands of batches and half a million events: read a page of batches
+  // at a time (SQLite reads synchronously) and parse them a slice at a time, so the rooms on this
+  // process keep playing while it loads.
+  const all: RecordedEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await db
+      .selectFrom("recording_chunks")
+      .select(["chunk", "events"])
+      .where("code", "=", code)
+      .where("recording_id", "=", id)
+      .where("chunk", ">", after)
+      .orderBy("chunk")
+      .limit(CHUNKS_PER_READ)
+      .execute();
+    await inSlices(parseInto(all, page));
+    const last = page.at(-1);
+    if (last === undefined || page.length < CHUNKS_PER_READ) break;
+    after = last.chunk;
+  }
+  return { ...summaryOf(row), tempo: row.tempo, events: all };
+}
+
+function* parseInto(all: RecordedEvent[], chunks: readonly { events: unknown }[]): Sliced<void> {
+  for (const chunk of chunks) {
+    for (const event of events.parse(readJson(chunk.events))) all.push(event);
+    yield;
+  }
 }

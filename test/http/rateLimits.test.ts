@@ -92,6 +92,13 @@ describe("HTTP rate limits per client address", () => {
       assertTooMany(await joinById(server, roomId, "Ann"), 60);
     });
 
+    it("counts a saved jam's versions, recordings and MIDI downloads as code look-ups too", async () => {
+      for (const path of ["versions", "recordings", "recordings/1.mid"]) {
+        assert.equal((await send(httpBase(server), `/jams/ABCDEF/${path}`)).status, 404, path);
+      }
+      assertTooMany(await send(httpBase(server), "/jams/ABCDEF/pattern.mid"), 60);
+    });
+
     it("does not count reconnections: reconnect is answered by the matchmaker, not with 429", async () => {
       for (const name of ["Ann", "Bob", "Cy"]) await joinById(server, roomId, name);
       const answer = await send(httpBase(server), `/matchmake/reconnect/${roomId}`, {

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { JamStore, JamVersionDocument, RecordedEvent } from "../../src/storage/jamStore";
+import { CHUNKS_PER_READ } from "../../src/storage/jamHistory";
 import { sampleJam, STORE_TARGETS } from "./targets";
 
 const NOW = 1_760_000_000_000;
@@ -81,6 +82,17 @@ for (const makeTarget of STORE_TARGETS) {
       assert.deepEqual(await store.loadRecording("K7QF2M", id), { ...summary, tempo: 97.5, events: [...first, ...second] });
       assert.deepEqual(await store.listRecordings("K7QF2M"), [summary]);
       assert.equal(await store.loadRecording("AB23CD", id), undefined);
+    });
+
+    it("loads a recording of more batches than one read takes, every event in order", async () => {
+      const id = await store.startRecording("K7QF2M", NOW, 120, 20);
+      const played: RecordedEvent[] = [];
+      for (let i = 0; i < CHUNKS_PER_READ * 2 + 1; i++) {
+        const batch = [note(NOW + i, "Ann", i % 128), note(NOW + i, "Bob", i % 128, false)];
+        played.push(...batch);
+        await store.appendRecording("K7QF2M", id, { events: batch, endedAt: NOW + i, notes: i + 1, musicians: ["Ann"] });
+      }
+      assert.deepEqual((await store.loadRecording("K7QF2M", id))?.events, played);
     });
 
     it("lists recordings newest first and keeps only the newest, with their events", async () => {
