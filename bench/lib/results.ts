@@ -147,10 +147,14 @@ export interface EditedRelayResult extends RelayResult {
   patternsSeen?: PatternsSeen;
   /** Date.now() when the last edit was sent. */
   editsEndedAt?: number;
+  /** CPU of the processes named by `--cpu-of` (the database's, outside the server), % of one core. */
+  storeCpuPct?: number;
 }
 
 export interface SavingRelayResult extends RelayResult {
   store: StoreVariant;
+  /** PostgreSQL: its backends' CPU for the bench's database over the window, % of one core. */
+  storeCpuPct?: number;
   edits: EditFigures;
   saves?: SaveFigures;
 }

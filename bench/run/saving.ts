@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Driver } from "../lib/ipc";
+import type { Driver, DriverArgs } from "../lib/ipc";
 import { relayKey, type RelayConfig } from "../lib/report";
 import type { EditedRelayResult, ReadbackResult, SavingFigures, SavingRelayResult, StormResult, StoreVariant } from "../lib/results";
 import type { StopOutcome } from "../lib/servers";
@@ -74,6 +74,7 @@ async function relayCost(options: Options, stores: readonly BenchStore[], figure
             "edit-rate": EDITS_PER_ROOM_PER_S,
             editors: 1,
             "save-metrics": true,
+            ...cpuOf(store),
           }),
         );
         figures.relay.push(logSavingRun(store.variant, result));
@@ -109,6 +110,7 @@ async function storm(options: Options, store: BenchStore): Promise<StormResult> 
       editors: config.perRoom,
       "save-metrics": true,
       hold: true,
+      ...cpuOf(store),
     });
     const result = await run.result;
     const { patternsSeen, editsEndedAt } = result;
@@ -142,6 +144,10 @@ async function storm(options: Options, store: BenchStore): Promise<StormResult> 
   }
 }
 
+function cpuOf(store: BenchStore): DriverArgs {
+  return store.processText === undefined ? {} : { "cpu-of": store.processText };
+}
+
 function withoutTime({ readAt: _readAt, ...result }: Readback): ReadbackResult {
   return result;
 }
@@ -151,6 +157,7 @@ function logSavingRun(store: StoreVariant, result: EditedRelayResult): SavingRel
   const { patternsSeen: _patterns, editsEndedAt: _ended, edits, ...relay } = result;
   if (edits === undefined) throw new Error("the relay driver reported no pattern edits");
   logRelay(relay);
+  if (relay.storeCpuPct !== undefined) log(`  PostgreSQL backends of the run's database: ${relay.storeCpuPct} % CPU`);
   const saves = result.saves;
   log(
     `  edits ${edits.sentPerSec}/s (${edits.refused} refused), ` +

@@ -26,6 +26,8 @@ export interface BenchStore {
   args: DriverArgs;
   /** A folder of the store's own for files the run writes next to it. */
   scratch: string;
+  /** Text in the command line of the processes that do the store's work outside the server (PostgreSQL's backends). */
+  processText?: string;
   remove(): Promise<void>;
 }
 
@@ -81,6 +83,8 @@ export async function openBenchStore(variant: StoreVariant): Promise<BenchStore 
     env: { DATABASE_URL: database.url },
     args: { "database-url": database.url },
     scratch,
+    // A backend's command line: "postgres: 15/main: <user> <database> <address> <state>".
+    processText: `postgres ${name} `,
     remove: async () => {
       removeScratch();
       await database.drop();

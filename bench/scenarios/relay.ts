@@ -16,7 +16,7 @@
 import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
 import { leaveAll, onServerMessage, openRooms } from "../lib/jamClients";
-import { CpuWindow, OwnCpuWindow, rssBytes } from "../lib/proc";
+import { CpuWindow, MatchingCpuWindow, OwnCpuWindow, rssBytes } from "../lib/proc";
 import { paced } from "../lib/pacing";
 import { PatternEditing } from "../lib/patternEdits";
 import type { EditedRelayResult } from "../lib/results";
@@ -39,6 +39,8 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<EditedRelay
   const interleave = flags.boolean("interleave");
   const editRate = flags.number("edit-rate", 0);
   const withSaveMetrics = flags.boolean("save-metrics");
+  // The store's own processes (PostgreSQL's backends for the run's database), measured alongside the server.
+  const cpuOf = flags.string("cpu-of", "");
 
   const connectStart = performance.now();
   const opened = await openRooms(url, rooms, perRoom, "relay");
@@ -85,6 +87,7 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<EditedRelay
   await sleep(warmup * 1000);
   const savesBefore = withSaveMetrics ? await readSaveCounters(httpUrlOf(url)) : undefined;
   const serverCpu = pid > 0 ? new CpuWindow(pid) : undefined;
+  const storeCpu = cpuOf === "" ? undefined : new MatchingCpuWindow(cpuOf);
   const ownCpu = new OwnCpuWindow();
   const windowStart = performance.now();
   measuring = true;
@@ -94,6 +97,7 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<EditedRelay
   editing?.count(false);
   const windowS = (performance.now() - windowStart) / 1000;
   const server = serverCpu?.end();
+  const store = storeCpu?.end();
   const generatorCpuPct = ownCpu.endPct();
   const serverRssMiB = pid > 0 ? rssBytes(pid) / 2 ** 20 : NaN;
   // Read after the CPU window closed: the scrape's own cost is not counted against the notes.
@@ -140,6 +144,7 @@ export async function relay(flags: Flags, link: RunnerLink): Promise<EditedRelay
     result.patternsSeen = patterns;
     result.editsEndedAt = editsEndedAt;
   }
+  if (store !== undefined) result.storeCpuPct = Math.round((1000 * store.cpuS) / windowS) / 10;
   if (savesBefore !== undefined && savesAfter !== undefined) result.saves = saveFigures(savesBefore, savesAfter, windowS);
   sentAt.clear();
   if (hold) {
