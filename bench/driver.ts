@@ -8,6 +8,7 @@ import { clockSync } from "./scenarios/clock";
 import { hold } from "./scenarios/hold";
 import { joins } from "./scenarios/joins";
 import { relay } from "./scenarios/relay";
+import { readback, seed } from "./scenarios/savedJams";
 import { sequencer } from "./scenarios/sequencer";
 import { stateChanges } from "./scenarios/state";
 
@@ -20,6 +21,8 @@ const SCENARIOS: Record<string, Scenario> = {
   state: stateChanges,
   clock: clockSync,
   sequencer,
+  seed,
+  readback,
 };
 
 async function main(): Promise<void> {

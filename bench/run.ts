@@ -4,11 +4,15 @@
  * with every load generator and probe in processes of their own. Prints a table and writes
  * bench/results/<date>.json (and .md).
  *
- *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer] [--seconds 10]
+ *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving] [--seconds 10]
  *                    [--sequencer-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
  *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 200]
  *                    [--warmup 3] [--repeat 3] [--clock-estimator library|bench] [--rate-limits JSON]
- *                    [--out bench/results]
+ *                    [--saved-jams 10000] [--out bench/results]
+ *
+ * `saving` (bench/run/saving.ts) runs servers of its own on stores of its own: the embedded
+ * database in memory, in a temporary folder, and a PostgreSQL database it creates and drops
+ * (PostgreSQL on 127.0.0.1:5432, user postgres, trust; without it those figures are skipped).
  */
 import { referenceDir } from "./refs/loadgen";
 import { startReport, writeReport } from "./run/benchReport";

@@ -51,8 +51,11 @@ export interface ServerProcessOptions {
   onLine?: (stream: OutputStream, line: string) => void;
 }
 
-/** How readiness is judged: the "listening" log line, a 200 from GET /health, or an open port. */
-export type Readiness = "log" | "health" | "port";
+/**
+ * How readiness is judged: the "listening" log line, a 200 from GET /health (liveness) or from
+ * GET /ready (what a load balancer waits for: the database and Redis answer), or an open port.
+ */
+export type Readiness = "log" | "health" | "ready" | "port";
 
 function parseLogLine(line: string): LogRecord | undefined {
   if (!line.startsWith("{")) return undefined;
@@ -103,6 +106,8 @@ export class ServerProcess {
   readonly logs: LogRecord[] = [];
   /** Settles once the process has exited and its output is fully read. */
   readonly exited: Promise<ExitStatus>;
+  /** performance.now() just before the process was spawned: where start-up times count from. */
+  readonly spawnedAt: number;
 
   private readonly child: ChildProcess;
   private status: ExitStatus | undefined;
@@ -116,6 +121,7 @@ export class ServerProcess {
     this.httpUrl = `http://127.0.0.1:${options.port}`;
 
     const launch = launchOf(options.entry);
+    this.spawnedAt = performance.now();
     this.child = spawn(process.execPath, [...launch.flags, ...(options.nodeArgs ?? []), launch.script], {
       cwd: launch.cwd,
       env: { ...scrubbedEnvironment(), ...launch.env, PORT: String(options.port), ...options.env },
@@ -234,10 +240,10 @@ export class ServerProcess {
   }
 
   /**
-   * Resolves once the process is ready by `readiness`; rejects (leaving the process as it is) when
-   * it exits first or is not ready within `timeoutMs`.
+   * Resolves once the process is ready by `readiness`, asked every `pollMs`; rejects (leaving the
+   * process as it is) when it exits first or is not ready within `timeoutMs`.
    */
-  async ready(readiness: Readiness = "log", timeoutMs = START_TIMEOUT_MS): Promise<this> {
+  async ready(readiness: Readiness = "log", timeoutMs = START_TIMEOUT_MS, pollMs = 100): Promise<this> {
     if (readiness === "log") {
       await this.waitForLog((record) => record.msg === "listening", timeoutMs, `"listening" line`);
       return this;
@@ -245,7 +251,7 @@ export class ServerProcess {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.hasExited) {
       if (await this.answers(readiness)) return this;
-      await sleep(100);
+      await sleep(pollMs);
     }
     const why = this.hasExited
       ? `exited (${describeExit(this.status ?? { code: null, signal: null })})`
@@ -253,10 +259,10 @@ export class ServerProcess {
     throw new Error(`server ${this.label} ${why}\n${this.output()}`);
   }
 
-  private async answers(readiness: "health" | "port"): Promise<boolean> {
+  private async answers(readiness: "health" | "ready" | "port"): Promise<boolean> {
     if (readiness === "port") return portInUse(this.port);
     try {
-      const response = await fetch(`${this.httpUrl}/health`, { signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`${this.httpUrl}/${readiness}`, { signal: AbortSignal.timeout(5000) });
       await response.arrayBuffer();
       return response.ok;
     } catch {

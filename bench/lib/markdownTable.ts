@@ -1,8 +1,14 @@
 /** The bench's rows as a Markdown table (stdout, bench/results/<date>.md and BENCHMARKS.md). */
 import type { Row } from "./report";
 
-const cell = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? "—" : String(value));
-const times = (value: number | undefined): string => (value === undefined ? "—" : `${value}×`);
+export const cell = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? "—" : String(value));
+export const times = (value: number | undefined): string => (value === undefined ? "—" : `${value}×`);
+
+/** A Markdown table of `header` and `rows` of cells. */
+export function markdownGrid(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
+  return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
+}
 
 export function markdownTable(rows: readonly Row[], withLoadgenColumn: boolean): string {
   const header = [
@@ -17,12 +23,11 @@ export function markdownTable(rows: readonly Row[], withLoadgenColumn: boolean):
     "target",
     "met?",
   ];
-  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   let lastSection = "";
-  for (const r of rows) {
+  const lines = rows.map((r) => {
     const section = r.section === lastSection ? "" : r.section;
     lastSection = r.section;
-    const cells = [
+    return [
       section,
       r.figure,
       cell(r.jam),
@@ -34,7 +39,6 @@ export function markdownTable(rows: readonly Row[], withLoadgenColumn: boolean):
       r.target,
       r.verdict,
     ];
-    lines.push(`| ${cells.join(" | ")} |`);
-  }
-  return lines.join("\n");
+  });
+  return markdownGrid(header, lines);
 }

@@ -83,20 +83,7 @@ export function busyProcesses(
   excludePids: ReadonlySet<number>,
   sampleMs = 1000,
 ): Promise<{ pid: number; command: string; cpuPct: number }[]> {
-  const read = (): Map<number, { ticks: number; command: string }> => {
-    const out = new Map<number, { ticks: number; command: string }>();
-    for (const entry of readdirSafe("/proc")) {
-      const pid = Number(entry);
-      if (!Number.isInteger(pid) || excludePids.has(pid)) continue;
-      try {
-        const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-        out.set(pid, { ticks: cpuTicks(pid), command });
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return out;
-  };
+  const read = () => readProcesses((pid) => !excludePids.has(pid));
   const before = read();
   return new Promise((resolve) =>
     setTimeout(() => {
@@ -111,6 +98,48 @@ export function busyProcesses(
       resolve(busy.sort((a, b) => b.cpuPct - a.cpuPct));
     }, sampleMs),
   );
+}
+
+/** CPU ticks and command line of every process `keep` accepts. */
+function readProcesses(keep: (pid: number, command: string) => boolean): Map<number, { ticks: number; command: string }> {
+  const out = new Map<number, { ticks: number; command: string }>();
+  for (const entry of readdirSafe("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const command = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+      if (keep(pid, command)) out.set(pid, { ticks: cpuTicks(pid), command });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU over a window of every process whose command line contains `text`: e.g. the PostgreSQL
+ * backends serving one database, whose work the server's own CPU does not show. A process that
+ * starts inside the window counts from its start; one that ends inside it only up to the last reading.
+ */
+export class MatchingCpuWindow {
+  private readonly start: Map<number, number>;
+  private readonly startMs = performance.now();
+
+  constructor(private readonly text: string) {
+    this.start = this.read();
+  }
+
+  end(): { cpuS: number; wallS: number; processes: number } {
+    const now = this.read();
+    let ticks = 0;
+    for (const [pid, value] of now) ticks += value - (this.start.get(pid) ?? 0);
+    return { cpuS: ticks / CLOCK_TICKS_PER_S, wallS: (performance.now() - this.startMs) / 1000, processes: now.size };
+  }
+
+  private read(): Map<number, number> {
+    const found = readProcesses((_pid, command) => command.includes(this.text));
+    return new Map([...found].map(([pid, { ticks }]) => [pid, ticks]));
+  }
 }
 
 function readdirSafe(dir: string): string[] {

@@ -1,5 +1,5 @@
 /** Turns the measurements into the table: each figure, its ratio to the reference relays, its target. */
-import type { ClockResult, JoinsResult, MemoryResult, RelayResult, SequencerResult, StateResult } from "./results";
+import type { ClockResult, JoinsResult, MemoryResult, RelayResult, SavingFigures, SequencerResult, StateResult } from "./results";
 
 export interface RelayConfig {
   rooms: number;
@@ -28,6 +28,7 @@ export interface JamFigures extends TargetFigures {
   clockIdle?: ClockResult;
   clockLoaded?: ClockResult;
   sequencer?: SequencerResult;
+  saving?: SavingFigures;
 }
 
 export type Verdict = "met" | "NOT met" | "n/a";

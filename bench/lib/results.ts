@@ -1,4 +1,5 @@
 /** What each scenario measures, as drivers report it to the runner and the runner writes it to JSON. */
+import type { PatternsSeen } from "./patternEdits";
 import type { Summary } from "./stats";
 
 export type Target = "jam" | "ws" | "socketio";
@@ -109,4 +110,94 @@ export interface MemoryResult {
   rssKiBPerRoom: number;
   heapKiBPerClient?: number;
   heapKiBPerRoom?: number;
+}
+
+/** Where the jam server kept saved jams in a saving run. */
+export type StoreVariant = "memory" | "file" | "postgres";
+
+/** Pattern edits (`setStep`) sent during a relay run's window. */
+export interface EditFigures {
+  editorsPerRoom: number;
+  /** setStep per second per editor. */
+  ratePerS: number;
+  sentPerSec: number;
+  /** Edits refused (any `error` answer to a setStep), over the whole run. */
+  refused: number;
+  firstRefusal?: string;
+  /** Clients whose pattern differed from their room host's once the edits had stopped. */
+  clientsDisagreeing: number;
+}
+
+/** Saves over a relay run's window, from the server's GET /metrics before and after it. */
+export interface SaveFigures {
+  saves: number;
+  savesPerSec: number;
+  failures: number;
+  /** From jam_save_duration_seconds: p50 / p99 interpolated inside their bucket, mean exact (sum ÷ count). */
+  latencyMs: { p50: number; p99: number; mean: number };
+  /** Upper bounds of the buckets p50 and p99 fall in (ms; Infinity above the last). */
+  bucketMs: { p50: number; p99: number };
+}
+
+/** The relay driver's result when clients also edited the pattern (`--edit-rate`). */
+export interface EditedRelayResult extends RelayResult {
+  edits?: EditFigures;
+  saves?: SaveFigures;
+  /** The pattern each room's host saw once the edits had stopped and the grace passed (not kept in the report). */
+  patternsSeen?: PatternsSeen;
+  /** Date.now() when the last edit was sent. */
+  editsEndedAt?: number;
+  /** CPU of the processes named by `--cpu-of` (the database's, outside the server), % of one core. */
+  storeCpuPct?: number;
+}
+
+export interface SavingRelayResult extends RelayResult {
+  store: StoreVariant;
+  /** PostgreSQL: its backends' CPU for the bench's database over the window, % of one core. */
+  storeCpuPct?: number;
+  edits: EditFigures;
+  saves?: SaveFigures;
+}
+
+/** Saved jams read back from the store and compared with the last pattern the clients saw. */
+export interface ReadbackResult {
+  jams: number;
+  /** Jams with no row in the store. */
+  missing: number;
+  /** Tracks the clients had that the saved jam lacks, or has and they did not. */
+  tracksDiffering: number;
+  /** Steps whose `on`, `note` or `velocity` differ: each is at least one edit not saved. */
+  stepsDiffering: number;
+}
+
+export interface StormResult {
+  store: StoreVariant;
+  relay: SavingRelayResult;
+  /** Read while the rooms were still open, `whileOpenAfterMs` after the last edit. */
+  whileOpen: ReadbackResult;
+  whileOpenAfterMs: number;
+  /** Read after the clients left and the server stopped (SIGTERM). */
+  afterStop: ReadbackResult;
+  /** The server exited by itself after SIGTERM, with code 0. */
+  stoppedCleanly: boolean;
+}
+
+export interface StartupResult {
+  store: Exclude<StoreVariant, "memory">;
+  jams: number;
+  /** Seeding the store through the store API, before the server started. */
+  seedS: number;
+  /** The embedded database's files (jams.sqlite and its WAL), bytes; PostgreSQL: the database's size. */
+  storeBytes: number;
+  /** One entry per start: spawn → first 200 from GET /ready, and the RSS right then. */
+  startMs: number[];
+  rssMiB: number[];
+}
+
+export interface SavingFigures {
+  /** Relay 50×8×8 with one pattern editor per room, every store variant, interleaved rounds. */
+  relay: SavingRelayResult[];
+  storms: StormResult[];
+  startups: StartupResult[];
+  notes: string[];
 }

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { portInUse } from "../../support/ports";
-import { ServerProcess, type ServerEntry } from "../../support/serverProcess";
+import { type ExitStatus, ServerProcess, type ServerEntry } from "../../support/serverProcess";
 import type { Target } from "./results";
 
 /**
@@ -23,6 +23,15 @@ export interface ServerOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** What the jam server must answer 200 to count as started (default `health`), asked every `pollMs`. */
+  readiness?: "health" | "ready";
+  pollMs?: number;
+}
+
+/** How a stopped server ended: whether SIGKILL was needed, and its exit status. */
+export interface StopOutcome {
+  killed: boolean;
+  exit: ExitStatus | undefined;
 }
 
 export const TARGET_LABEL: Record<Target, string> = { jam: "jam-server", ws: "raw ws", socketio: "Socket.IO" };
@@ -31,6 +40,8 @@ export const TARGET_LABEL: Record<Target, string> = { jam: "jam-server", ws: "ra
 export class BenchServer {
   readonly url: string;
   readonly httpUrl: string;
+  /** From spawning the process until it answered its readiness check, ms. */
+  readonly startMs: number;
 
   private constructor(
     readonly options: ServerOptions,
@@ -38,6 +49,7 @@ export class BenchServer {
   ) {
     this.url = options.target === "socketio" ? process.httpUrl : process.endpoint;
     this.httpUrl = process.httpUrl;
+    this.startMs = performance.now() - process.spawnedAt;
   }
 
   static async start(options: ServerOptions, timeoutMs = 20_000): Promise<BenchServer> {
@@ -53,7 +65,7 @@ export class BenchServer {
       target === "jam" ? { LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", HTTP_RATE_LIMITS: BENCH_HTTP_RATE_LIMITS, ...options.env } : {};
     const server = new ServerProcess({ port, entry, env, nodeArgs: options.nodeArgs, label: TARGET_LABEL[target] });
     try {
-      await server.ready(target === "jam" ? "health" : "port", timeoutMs);
+      await server.ready(target === "jam" ? (options.readiness ?? "health") : "port", timeoutMs, options.pollMs);
     } catch {
       server.kill("SIGKILL");
       const lastLines = [...server.stdoutLines, ...server.stderrLines].slice(-10);
@@ -78,8 +90,10 @@ export class BenchServer {
     return match === null ? undefined : Number(match[1]);
   }
 
-  async stop(): Promise<void> {
-    await this.process.stop(10_000);
+  /** SIGTERM (the jam server saves every jam first), SIGKILL after 10 s; says how it ended. */
+  async stop(): Promise<StopOutcome> {
+    const killed = await this.process.stop(10_000);
+    return { killed, exit: this.process.exitStatus };
   }
 
   kill(): void {

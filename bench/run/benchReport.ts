@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../lib/ipc";
 import { busyProcesses, machineInfo, type MachineInfo } from "../lib/proc";
 import { markdownTable } from "../lib/markdownTable";
+import { savingSection } from "../lib/savingReport";
 import { buildRows, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "../lib/report";
 import { log } from "./context";
 import type { Options } from "./options";
@@ -79,7 +80,12 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
 export function writeReport(report: BenchReport, relayConfigs: RelayConfig[], outDir: string): void {
   const { meta } = report;
   report.rows = buildRows(report.jam, report.ws, report.socketio, relayConfigs);
-  const table = markdownTable(report.rows, report.jam.relayLoadgen.length > 0);
+  // `--only saving` fills no row of the main table: only its own tables are printed then.
+  const tables = [
+    report.rows.length > 0 ? markdownTable(report.rows, report.jam.relayLoadgen.length > 0) : "",
+    savingSection(report.jam.saving),
+  ];
+  const table = tables.filter((text) => text !== "").join("\n\n");
   const header = [
     `jam-server bench — ${meta.date}`,
     `machine: ${meta.machine.nproc} CPUs, ${meta.machine.cpuModel}, ${meta.machine.memTotalMiB} MiB, Node.js ${meta.machine.node}; commit ${meta.gitCommit}`,

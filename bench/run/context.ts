@@ -5,7 +5,7 @@
 import { type DriverArgs, Driver } from "../lib/ipc";
 import { NoiseMonitor } from "../lib/proc";
 import type { RelayResult, Target } from "../lib/results";
-import { BenchServer, TARGET_LABEL } from "../lib/servers";
+import { BenchServer, type ServerOptions, type StopOutcome, TARGET_LABEL } from "../lib/servers";
 import type { Options } from "./options";
 
 export const started = Date.now();
@@ -35,16 +35,22 @@ export function killOnExit(): void {
   });
 }
 
-export async function startServer(target: Target, options: Options): Promise<BenchServer> {
+/** `extra`: how readiness is judged (ServerOptions), for the start-up figures. */
+export async function startServer(
+  target: Target,
+  options: Options,
+  extra: Pick<ServerOptions, "readiness" | "pollMs"> = {},
+): Promise<BenchServer> {
   const port = options.port + (target === "jam" ? 0 : target === "ws" ? 1 : 2);
-  const server = track(await BenchServer.start({ target, port, refDir: options.refDir, env: options.jamEnv }));
-  log(`${server.label} up (pid ${server.pid}, port ${port})`);
+  const server = track(await BenchServer.start({ target, port, refDir: options.refDir, env: options.jamEnv, ...extra }));
+  log(`${server.label} up (pid ${server.pid}, port ${port}, ${Math.round(server.startMs)} ms)`);
   return server;
 }
 
-export async function stopServer(server: BenchServer): Promise<void> {
-  await server.stop();
+export async function stopServer(server: BenchServer): Promise<StopOutcome> {
+  const outcome = await server.stop();
   live.delete(server);
+  return outcome;
 }
 
 export function driver<R>(scenario: string, args: DriverArgs): Driver<R> {

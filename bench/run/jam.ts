@@ -1,6 +1,7 @@
 /**
- * The jam server's part of the run: memory, then one server for the relay rounds, the probes under
- * load (joins, state, clock) and the sequencer run alongside.
+ * The jam server's part of the run: memory, saving (servers of its own, on stores of its own), then
+ * one server for the relay rounds, the probes under load (joins, state, clock) and the sequencer
+ * run alongside.
  */
 import type { Driver, DriverArgs } from "../lib/ipc";
 import { relayKey, type RelayConfig } from "../lib/report";
@@ -10,6 +11,7 @@ import type { BenchReport } from "./benchReport";
 import { driver, finish, live, log, logRelay, noise, startServer, stopServer, track } from "./context";
 import { measureMemory } from "./memory";
 import type { Options } from "./options";
+import { runSaving } from "./saving";
 
 export async function runJam(options: Options, report: BenchReport, refsAvailable: boolean): Promise<void> {
   const { only } = options;
@@ -18,6 +20,7 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
     jam.memoryClients = await measureMemory("jam", options, options.memoryLayout.rooms, options.memoryLayout.perRoom);
     jam.memoryRooms = await measureMemory("jam", options, options.idleRooms, 1);
   }
+  if (only.has("saving")) jam.saving = await runSaving(options);
   const probesUnderLoad = only.has("joins") || only.has("state") || only.has("clock");
   if (!only.has("relay") && !probesUnderLoad && !only.has("sequencer")) return;
 
@@ -131,6 +134,6 @@ function withPingBudget(env: Record<string, string>): Record<string, string> {
   return { ...env, RATE_LIMITS: JSON.stringify({ ...given, ping: { ratePerS: 400, burst: 400 } }) };
 }
 
-function relayArgs(config: RelayConfig, options: Options): DriverArgs {
+export function relayArgs(config: RelayConfig, options: Options): DriverArgs {
   return { rooms: config.rooms, "per-room": config.perRoom, rate: config.rate, seconds: options.seconds, warmup: options.warmup };
 }

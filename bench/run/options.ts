@@ -7,7 +7,7 @@ import { REPO_ROOT } from "../lib/ipc";
 import type { RelayConfig } from "../lib/report";
 import type { Target } from "../lib/results";
 
-export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer"] as const;
+export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer", "saving"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -23,6 +23,8 @@ export interface Options {
   relayConfigs: RelayConfig[];
   memoryLayout: { rooms: number; perRoom: number };
   idleRooms: number;
+  /** Saved jams in the store for the saving scenario's start-up figures. */
+  savedJams: number;
   outDir: string;
   jamEnv: Record<string, string>;
   /** "library": client/src's ServerClock; "bench": the bench's own minimal estimator. */
@@ -58,6 +60,7 @@ export function parseOptions(argv: readonly string[]): Options {
     }),
     memoryLayout: { rooms: memRooms, perRoom: memPerRoom },
     idleRooms: flags.number("idle-rooms", 200),
+    savedJams: flags.number("saved-jams", 10_000),
     outDir: resolve(REPO_ROOT, flags.string("out", "bench/results")),
     jamEnv: rateLimits === "" ? {} : { RATE_LIMITS: rateLimits },
     clockEstimator: flags.string("clock-estimator", "library"),
