@@ -253,15 +253,19 @@ export class ServerProcess {
     throw new Error(`server ${this.label} ${why}\n${this.output()}`);
   }
 
-  private async answers(readiness: "health" | "port"): Promise<boolean> {
-    if (readiness === "port") return portInUse(this.port);
-    try {
-      const response = await fetch(`${this.httpUrl}/health`, { signal: AbortSignal.timeout(5000) });
-      await response.arrayBuffer();
-      return response.ok;
-    } catch {
-      return false;
-    }
+  private answers(readiness: "health" | "port"): Promise<boolean> {
+    return readiness === "port" ? portInUse(this.port) : answersHealth(this.httpUrl);
+  }
+}
+
+/** Whether the server at `httpUrl` answers GET /health with 200 within `timeoutMs`. */
+export async function answersHealth(httpUrl: string, timeoutMs = 5000): Promise<boolean> {
+  try {
+    const response = await fetch(`${httpUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 /** Turns the measurements into the table: each figure, its ratio to the reference relays, its target. */
+import type { CrashCaseFigures } from "./crashFigures";
 import type { ClockResult, JoinsResult, MemoryResult, RelayResult, SequencerResult, StateResult } from "./results";
 
 export interface RelayConfig {
@@ -28,6 +29,8 @@ export interface JamFigures extends TargetFigures {
   clockIdle?: ClockResult;
   clockLoaded?: ClockResult;
   sequencer?: SequencerResult;
+  /** The crash scenario, one entry per deployment (one process under PM2, two on Redis). */
+  crash?: CrashCaseFigures[];
 }
 
 export type Verdict = "met" | "NOT met" | "n/a";
