@@ -47,9 +47,13 @@ export class AttemptLog {
     return counts;
   }
 
-  /** When `who` first tried to open its jam again (a `create` with its code) from `since` on. */
+  /**
+   * When `who` first tried to open its jam again from `since` on: its first `create` with the code,
+   * or its first `joinById` when the code's look-up found the jam open already (a musician calls
+   * neither while it only reconnects).
+   */
   firstReopening(who: string, since: number): number | undefined {
-    return this.attempts.find(([at, caller, call]) => at >= since && caller === who && call === "create")?.[0];
+    return this.attempts.find(([at, caller, call]) => at >= since && caller === who && call !== "reconnect")?.[0];
   }
 
   /** Whether some `call` of `who` made from `since` on was answered `outcome`. */
