@@ -5,6 +5,7 @@
 import { Flags } from "./lib/args";
 import { RunnerLink } from "./lib/ipc";
 import { clockSync } from "./scenarios/clock";
+import { crash } from "./scenarios/crash";
 import { hold } from "./scenarios/hold";
 import { joins } from "./scenarios/joins";
 import { relay } from "./scenarios/relay";
@@ -23,6 +24,7 @@ const SCENARIOS: Record<string, Scenario> = {
   sequencer,
   seed,
   readback,
+  crash,
 };
 
 async function main(): Promise<void> {

@@ -4,19 +4,22 @@
  * with every load generator and probe in processes of their own. Prints a table and writes
  * bench/results/<date>.json (and .md).
  *
- *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving] [--seconds 10]
+ *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash] [--seconds 10]
  *                    [--sequencer-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
  *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 200]
  *                    [--warmup 3] [--repeat 3] [--clock-estimator library|bench] [--rate-limits JSON]
- *                    [--saved-jams 10000] [--out bench/results]
+ *                    [--saved-jams 10000] [--crash 50x8] [--crash-cases pm2,redis] [--out bench/results]
  *
  * `saving` (bench/run/saving.ts) runs servers of its own on stores of its own: the embedded
  * database in memory, in a temporary folder, and a PostgreSQL database it creates and drops
  * (PostgreSQL on 127.0.0.1:5432, user postgres, trust; without it those figures are skipped).
+ * The crash scenario uses ports --port … --port + 4 (one process; two processes, their front and
+ * their Redis) and PostgreSQL on 127.0.0.1:5432 (a database it creates and drops).
  */
 import { referenceDir } from "./refs/loadgen";
 import { startReport, writeReport } from "./run/benchReport";
 import { killOnExit, log, noise, started } from "./run/context";
+import { runCrash } from "./run/crash";
 import { runJam } from "./run/jam";
 import { parseOptions } from "./run/options";
 import { runReference } from "./run/reference";
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
   }
 
   if (options.targets.has("jam")) await runJam(options, report, refsAvailable);
+  if (options.targets.has("jam") && options.only.has("crash")) await runCrash(options, report);
   if (refsAvailable) {
     if (options.targets.has("ws")) report.ws = await runReference("ws", options);
     if (options.targets.has("socketio")) report.socketio = await runReference("socketio", options);

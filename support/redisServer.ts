@@ -1,6 +1,6 @@
 /**
- * A redis-server of a test's own, on a free port, for fault tests: killed with SIGKILL and
- * restarted empty on the same port. Never the shared Redis on 6379.
+ * A redis-server of a test's own, on a free port (or one the caller owns), for fault tests and
+ * benchmarks: killed with SIGKILL and restarted empty on the same port. Never the shared Redis on 6379.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -21,9 +21,12 @@ export class RedisServer {
 
   private constructor(readonly port: number) {}
 
-  /** Starts a redis-server with no persistence on a free port; resolves once it accepts connections. */
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /**
+   * Starts a redis-server with no persistence on `port` (default: a free one the OS picks);
+   * resolves once it accepts connections.
+   */
+  static async start(port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()));
     await server.restart();
     return server;
   }

@@ -259,15 +259,19 @@ export class ServerProcess {
     throw new Error(`server ${this.label} ${why}\n${this.output()}`);
   }
 
-  private async answers(readiness: "health" | "ready" | "port"): Promise<boolean> {
-    if (readiness === "port") return portInUse(this.port);
-    try {
-      const response = await fetch(`${this.httpUrl}/${readiness}`, { signal: AbortSignal.timeout(5000) });
-      await response.arrayBuffer();
-      return response.ok;
-    } catch {
-      return false;
-    }
+  private answers(readiness: "health" | "ready" | "port"): Promise<boolean> {
+    return readiness === "port" ? portInUse(this.port) : answersHealth(this.httpUrl, 5000, readiness);
+  }
+}
+
+/** Whether the server at `httpUrl` answers GET /health (or /ready) with 200 within `timeoutMs`. */
+export async function answersHealth(httpUrl: string, timeoutMs = 5000, route: "health" | "ready" = "health"): Promise<boolean> {
+  try {
+    const response = await fetch(`${httpUrl}/${route}`, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.arrayBuffer();
+    return response.ok;
+  } catch {
+    return false;
   }
 }
 

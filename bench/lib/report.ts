@@ -1,4 +1,5 @@
 /** Turns the measurements into the table: each figure, its ratio to the reference relays, its target. */
+import type { CrashCaseFigures } from "./crashFigures";
 import type { ClockResult, JoinsResult, MemoryResult, RelayResult, SavingFigures, SequencerResult, StateResult } from "./results";
 
 export interface RelayConfig {
@@ -29,6 +30,8 @@ export interface JamFigures extends TargetFigures {
   clockLoaded?: ClockResult;
   sequencer?: SequencerResult;
   saving?: SavingFigures;
+  /** The crash scenario, one entry per deployment (one process under PM2, two on Redis). */
+  crash?: CrashCaseFigures[];
 }
 
 export type Verdict = "met" | "NOT met" | "n/a";

@@ -201,3 +201,53 @@ export interface SavingFigures {
   startups: StartupResult[];
   notes: string[];
 }
+
+/** The transport as a musician's state had it. */
+export interface TransportSnapshot {
+  isPlaying: boolean;
+  playStartedAt: number;
+  tempo: number;
+}
+
+/**
+ * One musician of the crash scenario, as its driver saw it; times are Date.now() of that machine
+ * (the runner's kill time is on the same clock).
+ */
+export interface CrashSession {
+  jam: number;
+  code: string;
+  /** The track this musician alone edits. */
+  track: string;
+  /** The transport once the jam played, before any edit. */
+  before: TransportSnapshot;
+  /**
+   * Every setStep sent before the connection dropped, in order: [step, note, sentAt, appliedAt], where
+   * appliedAt is when the sender first saw it in the state (0: never, before the drop).
+   */
+  edits: [number, number, number, number][];
+  droppedAt?: number;
+  /** Connected again (in a room with the state received) after the drop. */
+  backAt?: number;
+  /** Back through a new room (the jam opened again), not a reconnection to the old one. */
+  reopened?: boolean;
+  /** When it first tried to open its jam again (after its reconnection attempts found the room gone). */
+  reopeningAt?: number;
+  /**
+   * A reconnection attempt was answered 4214 (token refused): the room it asked for by id was one a
+   * bandmate had opened again under the same code, and the client retries that until its grace ends.
+   */
+  reconnectionRefused?: boolean;
+  /** The state as it was when the session was back: the transport, its code and its track's steps ([on, note]; null: no such track). */
+  after?: TransportSnapshot & { code: string; cells: [boolean, number][] | null };
+  /** The session ended instead (its status went `disconnected`): reason and error. */
+  gaveUp?: string;
+}
+
+export interface CrashDriverResult {
+  sessions: CrashSession[];
+  /** The musicians' matchmaking calls after the drop by outcome: { "reconnect 4213": 400, "create 4235": 12, … }. */
+  calls: Record<string, number>;
+  /** Notes received by the musicians between the end of set-up and the drop, and over how long. */
+  notesReceived: number;
+  steadyMs: number;
+}

@@ -14,6 +14,11 @@ import type { Target } from "./results";
  */
 const BENCH_HTTP_RATE_LIMITS = JSON.stringify({ create: { perMinute: 0 }, join: { perMinute: 0 } });
 
+/** The jam server's environment in the bench: warnings only, no drain, the HTTP budgets off; `extra` over it. */
+export function benchJamEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", HTTP_RATE_LIMITS: BENCH_HTTP_RATE_LIMITS, ...extra };
+}
+
 export interface ServerOptions {
   target: Target;
   port: number;
@@ -61,8 +66,7 @@ export class BenchServer {
         ? { kind: "build" }
         : { kind: "script", script: join(refDir, target === "ws" ? "baseline-ws.js" : "baseline-socketio.js"), cwd: refDir };
     // The jam server runs with its production flags (entry "build"); the reference relays with node's defaults.
-    const env =
-      target === "jam" ? { LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0", HTTP_RATE_LIMITS: BENCH_HTTP_RATE_LIMITS, ...options.env } : {};
+    const env = target === "jam" ? benchJamEnv(options.env) : {};
     const server = new ServerProcess({ port, entry, env, nodeArgs: options.nodeArgs, label: TARGET_LABEL[target] });
     try {
       await server.ready(target === "jam" ? (options.readiness ?? "health") : "port", timeoutMs, options.pollMs);

@@ -8,6 +8,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../lib/ipc";
 import { busyProcesses, machineInfo, type MachineInfo } from "../lib/proc";
+import { crashRows } from "../lib/crashRows";
 import { markdownTable } from "../lib/markdownTable";
 import { savingSection } from "../lib/savingReport";
 import { buildRows, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "../lib/report";
@@ -79,7 +80,7 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
 /** Prints the table (with a header of the run's facts and notes) and writes the .json and .md files. */
 export function writeReport(report: BenchReport, relayConfigs: RelayConfig[], outDir: string): void {
   const { meta } = report;
-  report.rows = buildRows(report.jam, report.ws, report.socketio, relayConfigs);
+  report.rows = [...buildRows(report.jam, report.ws, report.socketio, relayConfigs), ...crashRows(report.jam.crash ?? [])];
   // `--only saving` fills no row of the main table: only its own tables are printed then.
   const tables = [
     report.rows.length > 0 ? markdownTable(report.rows, report.jam.relayLoadgen.length > 0) : "",

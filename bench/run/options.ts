@@ -7,7 +7,9 @@ import { REPO_ROOT } from "../lib/ipc";
 import type { RelayConfig } from "../lib/report";
 import type { Target } from "../lib/results";
 
-export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer", "saving"] as const;
+export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer", "saving", "crash"] as const;
+export const CRASH_CASES = ["pm2", "redis"] as const;
+export type CrashCase = (typeof CRASH_CASES)[number];
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface Options {
@@ -29,6 +31,9 @@ export interface Options {
   jamEnv: Record<string, string>;
   /** "library": client/src's ServerClock; "bench": the bench's own minimal estimator. */
   clockEstimator: string;
+  /** The crash scenario: jams × musicians on the process that is killed, and which deployments. */
+  crashLayout: { jams: number; perJam: number };
+  crashCases: CrashCase[];
 }
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -44,6 +49,11 @@ export function parseOptions(argv: readonly string[]): Options {
     return numbers;
   };
   const [memRooms, memPerRoom] = layout(flags.string("memory", "100x10"), 2);
+  const [crashJams, crashPerJam] = layout(flags.string("crash", "50x8"), 2);
+  const crashCases = flags.list("crash-cases", CRASH_CASES);
+  for (const name of crashCases)
+    if (!(CRASH_CASES as readonly string[]).includes(name))
+      throw new Error(`--crash-cases: unknown case "${name}" (${CRASH_CASES.join(", ")})`);
   const rateLimits = flags.string("rate-limits", process.env.RATE_LIMITS ?? "");
   return {
     only: new Set(only as Scenario[]),
@@ -64,5 +74,7 @@ export function parseOptions(argv: readonly string[]): Options {
     outDir: resolve(REPO_ROOT, flags.string("out", "bench/results")),
     jamEnv: rateLimits === "" ? {} : { RATE_LIMITS: rateLimits },
     clockEstimator: flags.string("clock-estimator", "library"),
+    crashLayout: { jams: crashJams, perJam: crashPerJam },
+    crashCases: crashCases as CrashCase[],
   };
 }
