@@ -7,7 +7,7 @@
  * Without it: one process, in memory.
  */
 import { hostname } from "node:os";
-import type { Presence } from "@colyseus/core";
+import { matchMaker, type Presence } from "@colyseus/core";
 import type { Logger } from "../logger";
 import type { DependencyStatus } from "../observability/dependencyStatus";
 import { liveCounts } from "../observability/liveCounts";
@@ -21,7 +21,17 @@ export interface ScaleOutOptions {
   presence?: Presence;
   driver?: ResilientRedisDriver;
   publicAddress?: string;
+  selectProcessIdToCreateRoom?: () => Promise<string>;
 }
+
+/**
+ * Colyseus workaround: by default a create may be handed over Redis to the least busy process, and
+ * a refusal there reaches the client as 4213 with its own code lost (4235 `already open`, 4212
+ * `not found`, 4233 …), after a 2 s wait when that process has died. Rooms are created on the
+ * process the request reached instead — the load balancer in front spreads creates as it spreads
+ * everything else. Remove when a remote create keeps the refusal's code.
+ */
+const createHere = async (): Promise<string> => matchMaker.processId;
 
 export interface ScaleOut {
   /** For the Colyseus server options. */
@@ -47,5 +57,8 @@ export function scaleOut(settings: Settings, logger: Logger, status: DependencyS
   connections.watch("driver", driver.client);
   connections.onRecovered(() => void restoreRoomsInRedis(presence, liveCounts.localRooms(), logger));
   status.register("redis", connections);
-  return { options: { presence, driver, publicAddress: publicAddressOf(settings) }, redis: connections };
+  return {
+    options: { presence, driver, publicAddress: publicAddressOf(settings), selectProcessIdToCreateRoom: createHere },
+    redis: connections,
+  };
 }

@@ -3,12 +3,12 @@
  * database 9 through RedisPresence + RedisDriver. Clients are plain colyseus.js clients, each
  * pointed at one process, as a browser behind a load balancer would be.
  *
- * Colyseus places a new room on the process with the fewest rooms, whichever process the create
- * request reached, judging the other processes by the counts they last saved to Redis (at most
- * once a second). Tests that need to know where a room lives read it from the processes' own
- * "room created" log lines; each test starts once those saved counts are back to zero.
+ * A new room is made on the process the create request reached (src/config/scaleOut.ts), as a
+ * load balancer spreads them. Tests that need to know where a room lives read it from the
+ * processes' own "room created" log lines; each test starts once the room counts the processes
+ * save to Redis are back to zero.
  */
-import { CloseCode } from "../../src/protocol/codes";
+import { CloseCode, JoinError } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
 import { RedisPresence } from "@colyseus/redis-presence";
 import { Client, type Room } from "colyseus.js";
@@ -193,14 +193,10 @@ describe("scale-out: two processes sharing Redis", function () {
   });
 
   it("answers GET /rooms and GET /rooms/:code on either process for rooms hosted on the other", async () => {
-    // One room on each process: once the first room's count is saved, placement picks the other.
-    const first = await create(a, "Host 1", { tempo: 91 });
-    await placementCountsAre(1);
-    const second = await create(a, "Host 2", { tempo: 92 });
-    const owners = [await hostOf(first.roomId), await hostOf(second.roomId)];
-    assert.notEqual(owners[0], owners[1], "the second room is placed on the process without one");
-    const onA = owners[0] === a ? first : second;
-    const onB = owners[0] === a ? second : first;
+    // One room on each process: each is made where its create arrived.
+    const onA = await create(a, "Host 1", { tempo: 91 });
+    const onB = await create(b, "Host 2", { tempo: 92 });
+    assert.deepEqual([await hostOf(onA.roomId), await hostOf(onB.roomId)], [a, b]);
     const secret = await create(b, "Hidden", { private: true });
 
     for (const [asked, room] of [
@@ -235,6 +231,16 @@ describe("scale-out: two processes sharing Redis", function () {
       assert.ok(listedCodes.includes(onA.roomId), `GET /rooms on ${asked.label} lists ${onA.roomId} (on A)`);
       assert.ok(listedCodes.includes(onB.roomId), `GET /rooms on ${asked.label} lists ${onB.roomId} (on B)`);
       assert.ok(!listedCodes.includes(secret.roomId), `GET /rooms on ${asked.label} does not list the private room`);
+    }
+  });
+
+  it("answers a create by code through either process with the refusal's own code (4235, 4212)", async () => {
+    const host = await create(b, "Ann");
+    const code = host.roomId;
+    await eventually(async () => (await httpGet(a, `/jams/${code}`)).status === 200, 5000, "the jam saved");
+    for (const via of [a, b]) {
+      await assert.rejects(create(via, "Bob", { code }), (error: { code?: number }) => error.code === JoinError.ALREADY_OPEN);
+      await assert.rejects(create(via, "Bob", { code: "ZZZZZ2" }), (error: { code?: number }) => error.code === JoinError.NOT_FOUND);
     }
   });
 
