@@ -19,6 +19,9 @@ const killTimeoutMs = drainMs + 5000 + 5000;
 // measurable CPU and keeps ~25 MiB of touched heap out of the resident set (BENCHMARKS.md).
 // `npm start` passes the same flags; test/ops/ecosystem.test.ts keeps the two equal.
 const nodeArgs = ["--max-semi-space-size=4"];
+// PM2 puts an app's env over the environment it was started in: read PORT here, so that
+// `PORT=2600 pm2 start ecosystem.config.js` moves the server (the first instance's port).
+const port = Number(process.env.PORT || 2567);
 
 module.exports = {
   apps: [
@@ -35,11 +38,11 @@ module.exports = {
       max_memory_restart: "1G",
       env: {
         NODE_ENV: "development",
-        PORT: 2567,
+        PORT: port,
       },
       env_production: {
         NODE_ENV: "production",
-        PORT: 2567,
+        PORT: port,
       },
     },
   ],

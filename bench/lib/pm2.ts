@@ -4,8 +4,7 @@
  * folder, so no daemon or process list of anyone else is touched) that `kill()` ends for good.
  *
  * The project's ecosystem.config.js is used as it is, through a wrapper that only moves it to the
- * bench's port (the file writes PORT 2567 into `env_production`, which wins over the environment),
- * pins the instance count (the file's own choice, one per CPU with REDIS_URL, is 2 on the bench
+ * bench's port (loaded in this process, where PORT is not the bench's), pins the instance count (the file's own choice, one per CPU with REDIS_URL, is 2 on the bench
  * machine) and points `cwd` at the repository.
  */
 import { execFile, execFileSync } from "node:child_process";

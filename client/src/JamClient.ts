@@ -18,7 +18,7 @@ export type FetchLike = (url: string, init?: { headers?: Record<string, string> 
 export interface JamClientOptions {
   /** Default: the global `fetch`. */
   fetch?: FetchLike;
-  /** Waits before reconnection attempts, ms; the last repeats. Default [2000, 4000, 8000, 16000]. */
+  /** Waits before reconnection attempts, ms; the last repeats. Default [1000, 2000, 4000, 8000, 16000]. */
   backoffMs?: readonly number[];
   /** The server's reconnection grace (`RECONNECT_GRACE_S`) in ms. Default 30 000. */
   reconnectGraceMs?: number;

@@ -1,10 +1,12 @@
 /**
  * When a dropped session tries to reconnect: after `backoffMs[0]`, `backoffMs[1]`, … (the last
  * repeating), none starting later than just before the server's grace ends — with the defaults and
- * a 30 s grace, at 2, 6, 14 and 29 s after the drop. Pure: times are ms since the drop.
+ * a 30 s grace, at 1, 3, 7, 15 and 29 s after the drop. The first comes soon: a dropped connection
+ * is most often a blip or a process that crashed and was restarted within a second. Pure: times
+ * are ms since the drop.
  */
 
-export const DEFAULT_BACKOFF_MS: readonly number[] = [2000, 4000, 8000, 16000];
+export const DEFAULT_BACKOFF_MS: readonly number[] = [1000, 2000, 4000, 8000, 16000];
 export const DEFAULT_RECONNECT_GRACE_MS = 30_000;
 /** The last attempt starts at least this long before the grace ends (a tenth of a shorter grace). */
 const LAST_ATTEMPT_MARGIN_MS = 1000;

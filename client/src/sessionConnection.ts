@@ -167,7 +167,7 @@ export abstract class SessionConnection extends SessionSenders {
     }
     if (reason === "closed" && this.restartNotice !== undefined) {
       const { reconnectInMs } = this.restartNotice;
-      if (this.options.reopen !== undefined) this.startReopening(closeCode, reconnectInMs);
+      if (this.options.reopen !== undefined) this.startReopening(closeCode, reconnectInMs, undefined);
       else this.finish("server-restart", { closeCode, reconnectInMs });
       return;
     }
@@ -182,6 +182,7 @@ export abstract class SessionConnection extends SessionSenders {
   private startReconnecting(closeCode: number): void {
     const run = ++this.run;
     const schedule = this.options.reconnect;
+    const droppedAt = this.options.now();
     this.clock.stop();
     this.setStatus("reconnecting", { closeCode, attempt: 1 });
     let gone = false;
@@ -197,7 +198,7 @@ export abstract class SessionConnection extends SessionSenders {
       onGiveUp: (_, attempts) => {
         // The room went away with its process, or stayed out of reach for the whole grace.
         if (this.options.reopen !== undefined) {
-          this.startReopening(closeCode, 0);
+          this.startReopening(closeCode, 0, droppedAt);
           return;
         }
         const why = gone ? "the room no longer exists" : `could not reconnect within the grace period (${attempts} attempts)`;
@@ -213,7 +214,6 @@ export abstract class SessionConnection extends SessionSenders {
     try {
       room = await this.client.reconnect<JamState>(token);
     } catch (error) {
-      // 4214 ("token invalid or expired") is retried: the server may not have seen the drop yet.
       return roomIsGone(error) ? "stop" : "retry";
     }
     return this.adopt(run, room, { attempt });
@@ -223,12 +223,19 @@ export abstract class SessionConnection extends SessionSenders {
    * The room is gone (a deploy or a crash took its process): open its code again (the saved jam)
    * or join whoever reopened it first, with the same name and instrument, on the reopen schedule.
    */
-  private startReopening(closeCode: number, firstWaitMs: number): void {
+  /**
+   * `droppedAt`: when the connection dropped, if the room may still hold this musician's seat (its
+   * reconnection was refused, not its room closed): each attempt then tries the token first while
+   * the grace lasts, since a room that has not seen the drop yet refuses it for a moment too.
+   */
+  private startReopening(closeCode: number, firstWaitMs: number, droppedAt: number | undefined): void {
     const reopen = this.options.reopen;
     if (reopen === undefined) return;
     const run = ++this.run;
     this.clock.stop();
-    this.setStatus("reconnecting", { closeCode, attempt: 1, reopening: true });
+    this.setStatus("reconnecting", { closeCode, attempt: 1, reopening: true }, true);
+    const token = this.current.reconnectionToken;
+    const seatMayBeHeld = () => droppedAt !== undefined && this.options.now() - droppedAt < this.options.reconnect.graceMs;
     // Read now: a failed attempt leaves a Room of another session behind as the current one.
     const me = this.state?.participants?.get(this.sessionId);
     const profile = { name: me?.name, instrument: me?.instrument };
@@ -239,6 +246,10 @@ export abstract class SessionConnection extends SessionSenders {
       now: this.options.now,
       startOf: (n, elapsed) => nextReopenStartMs(this.options.reopenSchedule, n, elapsed, firstWaitMs),
       attempt: async (n) => {
+        if (seatMayBeHeld()) {
+          const back = await this.client.reconnect<JamState>(token).catch(() => undefined);
+          if (back !== undefined) return this.adopt(run, back, { attempt: n });
+        }
         let room: Room<JamState>;
         try {
           room = await reopen(code, profile);
@@ -300,9 +311,10 @@ export abstract class SessionConnection extends SessionSenders {
     if (this.options.clock !== false) this.clock.start();
   }
 
-  private setStatus(status: ConnectionStatus, detail: Omit<StatusDetail, "previous">): void {
+  /** `again`: tell the listeners even when the status stays (reconnecting turns to reopening). */
+  private setStatus(status: ConnectionStatus, detail: Omit<StatusDetail, "previous">, again = false): void {
     const previous = this.currentStatus;
-    if (previous === status) return;
+    if (previous === status && !again) return;
     this.currentStatus = status;
     const full: StatusDetail = { previous, ...detail };
     for (const listener of Array.from(this.statusListeners)) callSafely(listener, status, full);

@@ -15,7 +15,7 @@ import type { JamState } from "./types";
 
 export interface SessionOptions {
   /**
-   * Waits before reconnection attempts, ms; the last repeats. Default 2 s, 4 s, 8 s, 16 s.
+   * Waits before reconnection attempts, ms; the last repeats. Default 1 s, 2 s, 4 s, 8 s, 16 s.
    */
   backoffMs?: readonly number[];
   /**

@@ -57,7 +57,16 @@ export function finalReason(closeCode: number): DisconnectReason | null {
   }
 }
 
-/** A reconnection refused because the room no longer exists: no later attempt can succeed. */
+function codeOf(error: unknown): unknown {
+  return typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+}
+
+/**
+ * A reconnection refused because its room is gone (4212), or because the room under the code does
+ * not know the token (4214): a newer room, which a bandmate opened after the old one's process went
+ * away — or the old room that has not seen the drop yet, which is why reopening tries the token too.
+ */
 export function roomIsGone(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === JoinError.NOT_FOUND;
+  const code = codeOf(error);
+  return code === JoinError.NOT_FOUND || code === JoinError.RECONNECT_REFUSED;
 }

@@ -21,6 +21,11 @@ export const JoinError = {
   CODE_UNAVAILABLE: 4234,
   /** Create with `code`: a live room has that jam open already (join it instead). */
   ALREADY_OPEN: 4235,
+  /**
+   * Colyseus' own (MATCHMAKE_EXPIRED): `reconnect` with a token the room does not know — its grace
+   * ended, it was kicked, or the room under that code is a newer one (the jam was opened again).
+   */
+  RECONNECT_REFUSED: 4214,
 } as const;
 export type JoinErrorCode = (typeof JoinError)[keyof typeof JoinError];
 

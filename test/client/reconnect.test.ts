@@ -124,14 +124,20 @@ describe("client > automatic reconnection", () => {
     assert.equal(state.participants.size, 2);
   });
 
-  it("retries while the server has not yet noticed the drop (4214), then gets back in", async () => {
-    const { jam, bob } = await duo();
+  it("keeps trying its token while the server has not yet noticed the drop (4214), and gets its own seat back", async () => {
+    const { jam, bob } = await duo({ reopenBackoffMs: [100] });
+    const { sessionId } = bob;
     const tokens = interceptReconnect(jam.colyseus, (n) =>
       n <= 2 ? Object.assign(new Error("reconnection token invalid or expired."), { code: 4214 }) : undefined,
     );
+    const reopening = nextStatus(bob, "reconnecting");
     const back = nextStatus(bob, "connected");
     dropConnection(bob);
-    assert.equal((await back).attempt, 3);
+    await reopening;
+    const detail = await back;
+    // Between the token's tries, joining anew is refused: the seat's name is still held.
+    assert.equal(detail.reopened, undefined);
+    assert.equal(bob.sessionId, sessionId);
     assert.equal(tokens.length, 3);
   });
 
@@ -204,7 +210,7 @@ describe("client > automatic reconnection", () => {
     assert.equal(tokens.length, 0);
   });
 
-  it("backs off 2 s, 4 s, 8 s … and makes its last attempt just before the grace ends", async () => {
+  it("backs off 1 s, 2 s, 4 s … and makes its last attempt just before the grace ends", async () => {
     const time = new FakeTime(1_000_000);
     const { jam, bob } = await duo({ timers: time, now: time.now, backoffMs: undefined, reconnectGraceMs: 30_000, reopen: false });
     const attemptsAt: number[] = [];
@@ -219,7 +225,7 @@ describe("client > automatic reconnection", () => {
     await nextStatus(bob, "reconnecting");
     for (let i = 0; i < 40 && bob.status === "reconnecting"; i++) await time.advance(1000);
     await flushPromises();
-    assert.deepEqual(attemptsAt, [2000, 6000, 14000, 29000]);
+    assert.deepEqual(attemptsAt, [1000, 3000, 7000, 15000, 29000]);
     assert.deepEqual(
       statuses.map(([status, detail]) => [status, detail.reason]),
       [

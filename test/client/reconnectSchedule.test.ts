@@ -24,8 +24,8 @@ function attemptStarts(schedule: ReconnectSchedule): number[] {
 }
 
 describe("client > reconnectSchedule", () => {
-  it("tries at 2, 6, 14 and 29 s after the drop with the defaults and a 30 s grace", () => {
-    assert.deepEqual(attemptStarts(DEFAULTS), [2000, 6000, 14000, 29000]);
+  it("tries at 1, 3, 7, 15 and 29 s after the drop with the defaults and a 30 s grace", () => {
+    assert.deepEqual(attemptStarts(DEFAULTS), [1000, 3000, 7000, 15000, 29000]);
   });
 
   it("repeats the last wait, then tries once more just before the grace ends", () => {
@@ -43,6 +43,6 @@ describe("client > reconnectSchedule", () => {
   });
 
   it("counts a slow attempt's time: the next waits from when it failed", () => {
-    assert.equal(nextAttemptStartMs(DEFAULTS, 2, 5000, 2000), 9000);
+    assert.equal(nextAttemptStartMs(DEFAULTS, 2, 5000, 1000), 7000);
   });
 });

@@ -84,6 +84,28 @@ describe("client > opening a jam again", function () {
     assert.equal(bob.me?.instrument, "drums");
   });
 
+  it("joins the jam a bandmate opened first, when its reconnection is refused by the newer room (4214)", async () => {
+    const bob = keep(await jamClient({ backoffMs: [300] }).create({ name: "Bob", tempo: 88 }));
+    const { code, sessionId } = bob;
+    const statuses: { status: string; reopening?: boolean }[] = [];
+    bob.onStatus((status, detail) => statuses.push({ status, ...(detail.reopening !== undefined && { reopening: detail.reopening }) }));
+    const back = nextStatus(bob, "connected", 10_000);
+    const reconnecting = nextStatus(bob, "reconnecting");
+    dropConnection(bob);
+    await reconnecting;
+    const closed = roomDisposed(server.colyseus.getRoomById(code));
+    await server.colyseus.getRoomById(code).disconnect();
+    await closed;
+    const ann = keep(await jamClient().open(code, { name: "Ann" }));
+
+    assert.equal((await back).reopened, true);
+    assert.notEqual(bob.sessionId, sessionId);
+    await stateWhere(ann, (s) => s.participants.size === 2);
+    assert.equal(ann.isHost, true);
+    assert.equal(bob.state.tempo, 88);
+    assert.deepEqual(statuses, [{ status: "reconnecting" }, { status: "reconnecting", reopening: true }, { status: "connected" }]);
+  });
+
   it("ends with the reason when the jam can no longer be opened", async () => {
     const bob = keep(await jamClient().create({ name: "Bob" }));
     const ended = nextStatus(bob, "disconnected", 10_000);

@@ -136,7 +136,7 @@ suite("example app in Chromium (end to end)", function () {
 
     await bob.getByRole("status").getByText("Reconnecting…").waitFor();
     await row(ann, "Bob").getByText("reconnecting…").waitFor();
-    // The client's first attempt comes after 2 s.
+    // The client's first attempt comes after 1 s.
     await bob.getByRole("status").waitFor({ state: "detached", timeout: 8000 });
     await row(ann, "Bob").getByRole("img", { name: "online" }).waitFor();
   });

@@ -14,6 +14,7 @@ interface PmApp {
   wait_ready: boolean;
   kill_timeout: number;
   max_memory_restart: string;
+  env: Record<string, unknown>;
   env_production: Record<string, unknown>;
 }
 
@@ -58,9 +59,15 @@ describe("ecosystem.config.js (PM2)", () => {
   });
 
   it("gives every instance the same PORT: @colyseus/tools adds the instance number itself", () => {
-    const [app] = loadApps({ REDIS_URL: "redis://127.0.0.1:6379" });
+    const [app] = loadApps({ REDIS_URL: "redis://127.0.0.1:6379", PORT: undefined });
     assert.equal(app?.env_production.PORT, 2567);
     assert.equal(app?.env_production.NODE_ENV, "production");
+  });
+
+  it("takes PORT from the environment it is started in (PM2 would otherwise put 2567 over it)", () => {
+    const [app] = loadApps({ PORT: "2600" });
+    assert.equal(app?.env_production.PORT, 2600);
+    assert.equal(app?.env.PORT, 2600);
   });
 
   it("waits longer before killing than the server's drain plus its shutdown margin", () => {
