@@ -5,9 +5,12 @@
  * room refreshes it, so a process that dies frees its codes. The refresh re-creates a claim that
  * Redis lost (restarted empty) unless another room took the code meanwhile. In memory
  * (LocalPresence), `incr(key) === 1` claims and nothing expires.
+ *
+ * A saved jam's code held by a process that died is taken over before its claim expires (see
+ * `takeOver`): musicians reopening a jam after a crash need not wait out the TTL.
  */
 import { randomBytes } from "node:crypto";
-import { LocalPresence, type Presence } from "@colyseus/core";
+import { LocalPresence, matchMaker, type Presence } from "@colyseus/core";
 import { RedisPresence } from "@colyseus/redis-presence";
 import type { Redis } from "ioredis";
 import { generateRoomCode } from "../rules/roomCode";
@@ -26,6 +29,20 @@ if holder == false or holder == ARGV[1] then
   return 1
 end
 return 0`;
+
+/**
+ * Takes a claim over from `ARGV[1]` (its holder, read before) when it is gone or its holder missed
+ * its refreshes: its remaining TTL is at most ARGV[4]. A live holder refreshes every
+ * CODE_REFRESH_MS, so its TTL never falls that low.
+ */
+const TAKE_OVER_SCRIPT = `
+local holder = redis.call('GET', KEYS[1])
+if holder ~= false and holder ~= ARGV[1] then return 0 end
+if holder ~= false and redis.call('TTL', KEYS[1]) > tonumber(ARGV[4]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1`;
+/** A claim whose holder has missed at least one refresh by 2 s or more. */
+const STALE_TTL_S = CODE_CLAIM_TTL_S - CODE_REFRESH_MS / 1000 - 2;
 
 /** Deletes the claim only if it is ours: a code lost to another room stays with that room. */
 const RELEASE_SCRIPT = `
@@ -49,8 +66,31 @@ function redisOf(presence: Presence): Redis | undefined {
 async function claimOnce(presence: Presence, code: string): Promise<boolean> {
   const redis = redisOf(presence);
   if (redis === undefined) return (await presence.incr(keyOf(code))) === 1;
-  const owner = randomBytes(12).toString("base64url");
+  const owner = newOwner();
   if ((await redis.set(keyOf(code), owner, "EX", CODE_CLAIM_TTL_S, "NX")) !== "OK") return false;
+  owners.set(code, owner);
+  return true;
+}
+
+/** An owner token names its process, so others can tell when the holder of a code has died. */
+function newOwner(): string {
+  return `${matchMaker.processId}.${randomBytes(12).toString("base64url")}`;
+}
+
+/**
+ * Takes `code` over from a holder that died (SIGKILL, a crash): its process no longer listens on
+ * its Colyseus process channel and it has missed a refresh. Both, so that a live process whose
+ * subscriber connection blipped keeps its codes. False when the holder lives.
+ */
+async function takeOver(presence: Presence, code: string): Promise<boolean> {
+  const redis = redisOf(presence);
+  if (redis === undefined) return false;
+  const holder = await redis.get(keyOf(code));
+  const processId = holder?.split(".")[0];
+  if (holder !== null && (processId === undefined || (await redis.pubsub("CHANNELS", `p:${processId}`)).length > 0)) return false;
+  const owner = newOwner();
+  const taken = await redis.eval(TAKE_OVER_SCRIPT, 1, keyOf(code), holder ?? "", owner, String(CODE_CLAIM_TTL_S), String(STALE_TTL_S));
+  if (taken !== 1) return false;
   owners.set(code, owner);
   return true;
 }
@@ -125,9 +165,12 @@ export class CodeClaim {
     return code === null ? null : new CodeClaim(presence, code);
   }
 
-  /** Claims this very code (a saved jam's), atomically as new codes are; null when a live room holds it. */
+  /**
+   * Claims this very code (a saved jam's), atomically as new codes are, or takes it over from a
+   * process that died holding it; null when a live room holds it.
+   */
   static async takeCode(presence: Presence, code: string): Promise<CodeClaim | null> {
-    return (await claimOnce(presence, code)) ? new CodeClaim(presence, code) : null;
+    return (await claimOnce(presence, code)) || (await takeOver(presence, code)) ? new CodeClaim(presence, code) : null;
   }
 
   /** Refreshes the claim every CODE_REFRESH_MS on `setInterval` (the room's clock) where claims expire. */

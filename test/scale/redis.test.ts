@@ -244,6 +244,42 @@ describe("scale-out: two processes sharing Redis", function () {
     }
   });
 
+  describe("a saved jam's code held in Redis by a process", () => {
+    /** A saved jam no room has open: created through A, saved, left. */
+    async function savedJam(): Promise<string> {
+      const host = await create(a, "Ann");
+      const code = host.roomId;
+      await eventually(async () => (await httpGet(a, `/jams/${code}`)).status === 200, 5000, "the jam saved");
+      const owner = await hostOf(code);
+      const disposed = owner.waitForLog(roomDisposed(code), 5000);
+      await host.leave();
+      await disposed;
+      return code;
+    }
+
+    it("that died (no process channel) is taken over once the claim missed a refresh: the jam opens at once", async () => {
+      const code = await savedJam();
+      // A claim as a killed process leaves it: its owner's process channel is gone, its TTL runs down.
+      await db().set(codeKey(code), "process-that-died.token", "EX", 8);
+      const room = await create(b, "Bob", { code });
+      assert.equal(room.roomId, code);
+      const claim = await db().get(codeKey(code));
+      assert.ok(claim !== null && !claim.startsWith("process-that-died."), `the claim is the new room's now (${claim})`);
+      assert.ok((await db().ttl(codeKey(code))) > 8);
+    });
+
+    it("that lives keeps it however low the claim's TTL: 4235", async () => {
+      const live = await create(a, "Cy");
+      const liveOwner = await db().get(codeKey(live.roomId));
+      const processId = liveOwner?.split(".")[0];
+      assert.ok(processId !== undefined && processId !== "", `a live claim names its process (${liveOwner})`);
+      const code = await savedJam();
+      await db().set(codeKey(code), `${processId}.another-room`, "EX", 8);
+      await assert.rejects(create(b, "Bob", { code }), (error: { code?: number }) => error.code === JoinError.ALREADY_OPEN);
+      await db().del(codeKey(code));
+    });
+  });
+
   it("deletes a disposed room's code key in Redis, and both processes then answer 404 for it", async () => {
     const host = await create(a, "Ann");
     const code = host.roomId;
