@@ -122,7 +122,8 @@ export class RoomRecorder {
       const code = state().roomCode;
       try {
         if (running.id === undefined) {
-          if (!(await saved())) return;
+          // Its row refers to the jam's: retried with the next batch (or lost with a stopped one).
+          if (!(await saved())) throw new Error("the jam is not saved yet");
           running.id = await store.startRecording(code, Math.round(running.startedAt), running.tempo, MAX_RECORDINGS_PER_JAM);
         }
         const events = running.pending.splice(0);
