@@ -98,7 +98,7 @@ suite("example app in Chromium (end to end)", function () {
   it("A's tempo, transport and pattern show on B, whose playhead follows the clock", async () => {
     await ann.getByLabel("New tempo").fill("140");
     await ann.getByRole("button", { name: "Set tempo" }).click();
-    await bob.getByText("140 BPM").waitFor();
+    await bob.getByText("140 BPM", { exact: true }).waitFor();
 
     await ann.getByRole("button", { name: "Add a keys track" }).click();
     for (const step of [1, 5, 9, 13]) await ann.getByRole("button", { name: `keys step ${step}`, exact: true }).click();
@@ -146,7 +146,7 @@ suite("example app in Chromium (end to end)", function () {
     await ann.context().close();
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
     await row(bob, "Ann").waitFor({ state: "detached" });
-    assert.equal(await bob.getByRole("button", { name: /Stop/ }).isEnabled(), true);
+    assert.equal(await bob.getByRole("button", { name: "■ Stop", exact: true }).isEnabled(), true);
   });
 
   it("when the server restarts the room for a deploy, B's page says so and carries on in the reopened jam", async () => {
@@ -156,7 +156,7 @@ suite("example app in Chromium (end to end)", function () {
     await bob.getByRole("status").waitFor({ state: "detached", timeout: 10_000 });
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
     await bob.locator('button[aria-label="keys step 13"][aria-pressed="true"]').waitFor();
-    await bob.getByText("140 BPM").waitFor();
+    await bob.getByText("140 BPM", { exact: true }).waitFor();
   });
 
   it("after everyone left, home lists the jam with its save time and its link opens it again", async () => {
@@ -173,7 +173,7 @@ suite("example app in Chromium (end to end)", function () {
     await bob.getByRole("button", { name: "Open it again" }).click();
     await bob.getByRole("heading", { name: `Room ${code}` }).waitFor();
     await bob.locator('button[aria-label="keys step 13"][aria-pressed="true"]').waitFor();
-    await bob.getByText("140 BPM").waitFor();
+    await bob.getByText("140 BPM", { exact: true }).waitFor();
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
   });
 
