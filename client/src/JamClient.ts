@@ -1,7 +1,8 @@
 /**
  * The entry point: one per server endpoint. `create` opens a jam, `join` enters one by its code
  * (after asking `GET /rooms/:code`, so a missing or full room is refused before any socket opens),
- * `open` joins a code or opens its saved jam again, `roomInfo` only asks.
+ * `open` joins a code or opens its saved jam again, `roomInfo` only asks; `savedJam`, `versions`
+ * and `recordings` ask about a saved jam, `recordingUrl` and `patternUrl` say where its MIDI files are.
  */
 import { Client, type Room } from "colyseus.js";
 import type { ClockOptions, Timers } from "./clock";
@@ -10,7 +11,7 @@ import { JamSession, type Reopener, type SessionOptions } from "./JamSession";
 import { openOrJoin, refuseIfFull, type OpenSteps } from "./reopening";
 import type { StatusListener } from "./sessionStatus";
 import { JAM_ROOM_NAME, normalizeRoomCode } from "./roomCode";
-import type { CreateOptions, JamState, JoinOptions, RoomInfo, SavedJamInfo } from "./types";
+import type { CreateOptions, JamState, JoinOptions, RecordingInfo, RoomInfo, SavedJamInfo, VersionInfo } from "./types";
 
 /** The part of `fetch` the client uses; inject one for tests or odd environments. */
 export type FetchLike = (url: string, init?: { headers?: Record<string, string> }) => Promise<{ status: number; json(): Promise<unknown> }>;
@@ -97,7 +98,38 @@ export class JamClient {
     return this.lookUp<SavedJamInfo>(`/jams/${canonical}`, canonical);
   }
 
-  /** Opens a new jam with this musician as its host. Rejects with a JamError (InvalidName, InvalidOption, …). */
+  /**
+   * `GET /jams/:code/versions`: the saved jam's versions, newest first (number, save time, tempo,
+   * how many tracks), for a host to pick one for `session.restoreVersion`. Rejects as `savedJam`.
+   */
+  async versions(code: string): Promise<VersionInfo[]> {
+    const canonical = this.canonicalCode(code);
+    return this.lookUp<VersionInfo[]>(`/jams/${canonical}/versions`, canonical);
+  }
+
+  /**
+   * `GET /jams/:code/recordings`: the saved jam's recordings, newest first (id, start, length, how
+   * many notes, who played). Rejects as `savedJam`.
+   */
+  async recordings(code: string): Promise<RecordingInfo[]> {
+    const canonical = this.canonicalCode(code);
+    return this.lookUp<RecordingInfo[]>(`/jams/${canonical}/recordings`, canonical);
+  }
+
+  /** Where recording `id` of the jam downloads as a Standard MIDI File (for a link). Throws InvalidRoomCode. */
+  recordingUrl(code: string, id: number): string {
+    return `${this.httpBase}/jams/${this.canonicalCode(code)}/recordings/${String(id)}.mid`;
+  }
+
+  /** Where the jam's current pattern downloads as a one-loop Standard MIDI File (for a link). Throws InvalidRoomCode. */
+  patternUrl(code: string): string {
+    return `${this.httpBase}/jams/${this.canonicalCode(code)}/pattern.mid`;
+  }
+
+  /**
+   * Opens a new jam with this musician as its host; with `remixOf`, a new jam copied from that one
+   * (RoomNotFound when no jam has that code). Rejects with a JamError (InvalidName, InvalidOption, …).
+   */
   create(options: CreateOptions, hooks: ConnectHooks = {}): Promise<JamSession> {
     return this.connect(hooks, options, () => this.colyseus.create<JamState>(JAM_ROOM_NAME, options));
   }

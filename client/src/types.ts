@@ -11,6 +11,7 @@ import type { ClientMessage, MessageSchemas, MessageType } from "../../src/proto
 import type { JoinProfile, RoomOptions } from "../../src/protocol/options";
 import type { JsonValue } from "../../src/rules/jsonValue";
 import type { JamState } from "../../src/schema/JamState";
+import type { RecordingSummary, VersionSummary } from "../../src/storage/jamStore";
 
 export type { JamState } from "../../src/schema/JamState";
 export type { Participant } from "../../src/schema/Participant";
@@ -65,6 +66,8 @@ export type CreateOptions = Person &
   Partial<RoomOptions> & {
     /** Opens the saved jam with this code again (other settings are then the saved ones). */
     code?: string;
+    /** A new jam, copied from the jam with this code (its settings, tempo and pattern; other settings are then ignored). */
+    remixOf?: string;
   };
 
 /** `GET /rooms/:code`: what a lobby or a shared link shows before joining. */
@@ -72,6 +75,12 @@ export type RoomInfo = RoomSummary;
 
 /** `GET /jams/:code`: a saved jam, for a link that offers to open it again. */
 export type SavedJamInfo = JamSummary;
+
+/** `GET /jams/:code/versions`: one version of a saved jam (number, save time, tempo, how many tracks). */
+export type VersionInfo = VersionSummary;
+
+/** `GET /jams/:code/recordings`: one recording of a saved jam (start, length, how many notes, who played). */
+export type RecordingInfo = RecordingSummary;
 
 /** The fields of the state the sequencer maths needs; a `JamState` is one. */
 export type TransportState = Pick<JamState, "tempo" | "loopSteps" | "isPlaying" | "playStartedAt" | "currentStep">;

@@ -7,70 +7,43 @@
  * unless SKIP_BROWSER_TESTS=1. Leaves a screenshot of the room view in test-artifacts/.
  */
 import assert from "node:assert/strict";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { matchMaker } from "@colyseus/core";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import type { JamState } from "../../src/schema/JamState";
 import { roomDisposed } from "../helpers/lifecycle";
-import { bootJamServer, type JamTestServer } from "../helpers/server";
-import { CHROMIUM_ARGS, CHROMIUM_PATH, buildApp, freePort, missingPrerequisite, serveStatic, type StaticSite } from "./webApp";
+import { participantRow as row, startAppUnderTest, type AppUnderTest } from "./webApp";
 
 const ARTIFACTS = resolve(__dirname, "..", "..", "test-artifacts");
 const SCREENSHOT = resolve(ARTIFACTS, "jam-room.png");
-/** Each wait for something to show up on a page. */
-const UI_TIMEOUT_MS = 5000;
 
 const suite = process.env.SKIP_BROWSER_TESTS === "1" ? describe.skip : describe;
 
 suite("example app in Chromium (end to end)", function () {
   this.timeout(20_000);
 
-  let server: JamTestServer;
-  let appDir: string;
-  let site: StaticSite;
-  let browser: Browser;
+  let app: AppUnderTest;
   let ann: Page;
   let bob: Page;
   let roomUrl: string;
-  const pageErrors: string[] = [];
-
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(UI_TIMEOUT_MS);
-    const page = await context.newPage();
-    page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-    return page;
-  }
-
-  /** The participant row of `name` on `page`. */
-  const row = (page: Page, name: string) =>
-    page.getByRole("list", { name: "Participants" }).getByRole("listitem").filter({ hasText: name });
+  const openPage = () => app.openPage();
 
   before(async function () {
     this.timeout(45_000);
-    const missing = missingPrerequisite();
-    if (missing !== undefined) throw new Error(missing);
-    const port = await freePort();
     // A short drain and save delay: the deploy below takes a fraction of a second, not 7 s.
-    server = await bootJamServer({ shutdownDrainMs: 200, saveDelayMs: 50 }, port);
-    appDir = await buildApp(server.endpoint);
-    site = await serveStatic(appDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, chromiumSandbox: false });
+    app = await startAppUnderTest({ shutdownDrainMs: 200, saveDelayMs: 50 });
     await mkdir(ARTIFACTS, { recursive: true });
   });
 
   after(async function () {
     this.timeout(15_000);
-    await browser?.close();
-    await site?.close();
-    if (appDir !== undefined) await rm(appDir, { recursive: true, force: true });
-    await server?.colyseus.shutdown();
+    await app?.close();
   });
 
   it("page A creates a room and lands on its shareable link", async () => {
     ann = await openPage();
-    await ann.goto(site.url);
+    await ann.goto(app.site.url);
     await ann.getByLabel("Your name").fill("Ann");
     await ann.getByLabel("Instrument").selectOption("keys");
     await ann.getByRole("button", { name: "Create room" }).click();
@@ -98,7 +71,7 @@ suite("example app in Chromium (end to end)", function () {
   it("A's tempo, transport and pattern show on B, whose playhead follows the clock", async () => {
     await ann.getByLabel("New tempo").fill("140");
     await ann.getByRole("button", { name: "Set tempo" }).click();
-    await bob.getByText("140 BPM").waitFor();
+    await bob.getByText("140 BPM", { exact: true }).waitFor();
 
     await ann.getByRole("button", { name: "Add a keys track" }).click();
     for (const step of [1, 5, 9, 13]) await ann.getByRole("button", { name: `keys step ${step}`, exact: true }).click();
@@ -146,7 +119,7 @@ suite("example app in Chromium (end to end)", function () {
     await ann.context().close();
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
     await row(bob, "Ann").waitFor({ state: "detached" });
-    assert.equal(await bob.getByRole("button", { name: /Stop/ }).isEnabled(), true);
+    assert.equal(await bob.getByRole("button", { name: "■ Stop", exact: true }).isEnabled(), true);
   });
 
   it("when the server restarts the room for a deploy, B's page says so and carries on in the reopened jam", async () => {
@@ -156,7 +129,7 @@ suite("example app in Chromium (end to end)", function () {
     await bob.getByRole("status").waitFor({ state: "detached", timeout: 10_000 });
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
     await bob.locator('button[aria-label="keys step 13"][aria-pressed="true"]').waitFor();
-    await bob.getByText("140 BPM").waitFor();
+    await bob.getByText("140 BPM", { exact: true }).waitFor();
   });
 
   it("after everyone left, home lists the jam with its save time and its link opens it again", async () => {
@@ -173,19 +146,19 @@ suite("example app in Chromium (end to end)", function () {
     await bob.getByRole("button", { name: "Open it again" }).click();
     await bob.getByRole("heading", { name: `Room ${code}` }).waitFor();
     await bob.locator('button[aria-label="keys step 13"][aria-pressed="true"]').waitFor();
-    await bob.getByText("140 BPM").waitFor();
+    await bob.getByText("140 BPM", { exact: true }).waitFor();
     await row(bob, "Bob").getByText("host", { exact: true }).waitFor();
   });
 
   it("a bad code says the room is not found, from a link and from the home page", async () => {
     const page = await openPage();
-    await page.goto(`${site.url}/jam/ZZZZZZ`);
+    await page.goto(`${app.site.url}/jam/ZZZZZZ`);
     await page
       .getByRole("alert")
       .getByText(/room not found/i)
       .waitFor();
 
-    await page.goto(site.url);
+    await page.goto(app.site.url);
     await page.getByLabel("Your name").fill("Cy");
     await page.getByLabel("Room code").fill("zzz-zzz");
     await page.getByRole("button", { name: "Join" }).click();
@@ -197,6 +170,6 @@ suite("example app in Chromium (end to end)", function () {
   });
 
   it("no page threw", () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(app.pageErrors, []);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The example app (examples/react) for browser tests: built with its own Vite against a given jam
  * server, served from a tiny static server with the single-page fallback (`/jam/:code` → index.html),
- * and the Chromium that drives it.
+ * and the Chromium that drives it; `startAppUnderTest` puts the three together with an in-process
+ * jam server.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,6 +11,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Settings } from "../../src/config/settings";
+import type { JamStore } from "../../src/storage/jamStore";
+import { bootJamServer, memoryStore, type JamTestServer } from "../helpers/server";
 
 export const APP_DIR = resolve(__dirname, "..", "..", "examples", "react");
 const VITE_BIN = join(APP_DIR, "node_modules", "vite", "bin", "vite.js");
@@ -120,4 +125,60 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((done) => server.close(() => done()));
   return port;
+}
+
+/** Each wait for something to show up on a page. */
+export const UI_TIMEOUT_MS = 5000;
+
+/** A jam server in this process, the app built against it and served, and Chromium. */
+export interface AppUnderTest {
+  server: JamTestServer;
+  site: StaticSite;
+  browser: Browser;
+  /** What any page opened with `openPage` threw. */
+  pageErrors: string[];
+  /** A page in a browser profile of its own (its own storage: another person), with short waits. */
+  openPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a jam server with `settings` (and `store`, default in memory) on a free port, builds and
+ * serves the app for it, launches Chromium.
+ */
+export async function startAppUnderTest(settings: Partial<Settings>, store: JamStore = memoryStore()): Promise<AppUnderTest> {
+  const missing = missingPrerequisite();
+  if (missing !== undefined) throw new Error(missing);
+  const server = await bootJamServer(settings, await freePort(), store);
+  const opened: { appDir?: string; site?: StaticSite; browser?: Browser } = {};
+  const close = async () => {
+    await opened.browser?.close();
+    await opened.site?.close();
+    if (opened.appDir !== undefined) await rm(opened.appDir, { recursive: true, force: true });
+    await server.colyseus.shutdown();
+  };
+  try {
+    opened.appDir = await buildApp(server.endpoint);
+    const site = await serveStatic(opened.appDir);
+    opened.site = site;
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, chromiumSandbox: false });
+    opened.browser = browser;
+    const pageErrors: string[] = [];
+    const openPage = async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      context.setDefaultTimeout(UI_TIMEOUT_MS);
+      const page = await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+      return page;
+    };
+    return { server, site, browser, pageErrors, openPage, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The participant row of `name` on `page`. */
+export function participantRow(page: Page, name: string): Locator {
+  return page.getByRole("list", { name: "Participants" }).getByRole("listitem").filter({ hasText: name });
 }

@@ -3,16 +3,18 @@ import { Home } from "./components/Home";
 import { JoinForm } from "./components/JoinForm";
 import { RoomView } from "./components/RoomView";
 import { jamClient } from "./config";
-import { roomCodeOf, usePath } from "./router";
+import { isListenPath, roomCodeOf, usePath } from "./router";
 import { useJamSession } from "./useJamSession";
 
 export function App() {
   const jam = useJamSession(jamClient);
-  const code = roomCodeOf(usePath());
+  const path = usePath();
+  const code = roomCodeOf(path);
   if (code === undefined) return <Home jam={jam} />;
   const { session, state } = jam;
   if (session !== undefined && state !== undefined && session.code === normalizeRoomCode(code)) {
     return <RoomView jam={jam} session={session} state={state} />;
   }
-  return <JoinForm key={code} code={code} jam={jam} />;
+  const listen = isListenPath(path);
+  return <JoinForm key={`${code}${listen}`} code={code} listen={listen} jam={jam} />;
 }

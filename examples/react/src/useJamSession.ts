@@ -13,6 +13,9 @@ export interface Profile {
   instrument: string;
 }
 
+/** Who joins: a musician, or with `listener` someone who follows the jam without playing. */
+export type JoinProfile = Profile & { listener?: boolean };
+
 export interface Jam {
   session: JamSession | undefined;
   /**
@@ -29,9 +32,11 @@ export interface Jam {
   busy: boolean;
   /** Resolve with the session, or undefined when refused (see `error`). */
   create(profile: Profile): Promise<JamSession | undefined>;
-  join(code: string, profile: Profile): Promise<JamSession | undefined>;
-  /** Joins the code's room, or opens its saved jam again when nobody has it open. */
-  open(code: string, profile: Profile): Promise<JamSession | undefined>;
+  join(code: string, profile: JoinProfile): Promise<JamSession | undefined>;
+  /** Joins the code's room, or opens its saved jam again when nobody has it open (a listener only joins). */
+  open(code: string, profile: JoinProfile): Promise<JamSession | undefined>;
+  /** A new jam copied from the jam with `code`; the current one is left once the new one is open. */
+  remix(code: string, profile: Profile): Promise<JamSession | undefined>;
   leave(): void;
 }
 
@@ -46,16 +51,24 @@ export function useJamSession(client: JamClient): Jam {
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const current = useRef<JamSession>(undefined);
 
-  const open = useCallback(async (connect: (hooks: ConnectHooks) => Promise<JamSession>) => {
+  /**
+   * `leaveFirst`: leave the current session before connecting (joining a room as a name it already
+   * holds would be refused); otherwise it stays until the new one is open, so a refusal leaves the
+   * musician where they were.
+   */
+  const open = useCallback(async (connect: (hooks: ConnectHooks) => Promise<JamSession>, leaveFirst = true) => {
     unlockAudio(); // still inside the click that asked to create or join
-    void current.current?.leave();
-    current.current = undefined;
+    const previous = current.current;
+    if (leaveFirst) {
+      void previous?.leave();
+      current.current = undefined;
+    }
     setBusy(true);
     setError(undefined);
     let opened: JamSession | undefined;
     const onStatus = (next: ConnectionStatus, why: StatusDetail) => {
-      // Only the newest session speaks for the app.
-      if (opened !== undefined && opened !== current.current) return;
+      // Only the newest session speaks for the app; while connecting, only when no other is current.
+      if (opened !== current.current) return;
       setStatus(next);
       setDetail(why);
       // Back in after a deploy or a crash: the jam's save time moved on.
@@ -64,6 +77,7 @@ export function useJamSession(client: JamClient): Jam {
     try {
       opened = await connect({ onStatus });
       current.current = opened;
+      if (!leaveFirst) void previous?.leave();
       rememberPlayed(opened.code);
       setSession(opened);
       setState(opened.state);
@@ -78,8 +92,12 @@ export function useJamSession(client: JamClient): Jam {
   }, []);
 
   const create = useCallback((profile: Profile) => open((hooks) => client.create(profile, hooks)), [client, open]);
-  const join = useCallback((code: string, profile: Profile) => open((hooks) => client.join(code, profile, hooks)), [client, open]);
-  const openSaved = useCallback((code: string, profile: Profile) => open((hooks) => client.open(code, profile, hooks)), [client, open]);
+  const join = useCallback((code: string, profile: JoinProfile) => open((hooks) => client.join(code, profile, hooks)), [client, open]);
+  const openSaved = useCallback((code: string, profile: JoinProfile) => open((hooks) => client.open(code, profile, hooks)), [client, open]);
+  const remix = useCallback(
+    (code: string, profile: Profile) => open((hooks) => client.create({ ...profile, remixOf: code }, hooks), false),
+    [client, open],
+  );
   const leave = useCallback(() => {
     void current.current?.leave();
     current.current = undefined;
@@ -104,7 +122,7 @@ export function useJamSession(client: JamClient): Jam {
     };
   }, [session]);
 
-  return { session, state, status, detail, error, busy, create, join, open: openSaved, leave };
+  return { session, state, status, detail, error, busy, create, join, open: openSaved, remix, leave };
 }
 
 /** A ref that always holds the latest render's `value`: for timers and listeners set up once. */

@@ -1,4 +1,4 @@
-/** What the app says to people: errors and disconnections in plain words, note names. */
+/** What the app says to people: errors and disconnections in plain words, times, note names. */
 import {
   ConnectionFailed,
   InvalidName,
@@ -56,6 +56,12 @@ export function timeAgo(time: number, now: number = Date.now()): string {
   if (hours < 24) return `${hours} h ago`;
   const days = Math.floor(hours / 24);
   return days === 1 ? "yesterday" : `${days} days ago`;
+}
+
+/** A length of time as minutes and seconds: 83 000 ms → "01:23". */
+export function minutesSeconds(ms: number): string {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(seconds / 60)).padStart(2, "0")}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
 const NOTE_NAMES = ["C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"];

@@ -22,9 +22,10 @@ async function lookUp(code: string): Promise<Found> {
 
 /**
  * A shared link, opened: says what the room is, asks for a name, joins — or, when nobody is in the
- * jam, opens it again from where it was saved.
+ * jam, opens it again from where it was saved. A listen link joins as a listener, and only joins:
+ * a listener cannot open a jam nobody is in.
  */
-export function JoinForm({ code, jam }: { code: string; jam: Jam }) {
+export function JoinForm({ code, listen, jam }: { code: string; listen: boolean; jam: Jam }) {
   const [profile, setProfile] = useState(loadProfile);
   const [found, setFound] = useState<Found>();
   const [lookup, setLookup] = useState<{ message: string; final: boolean }>();
@@ -48,15 +49,16 @@ export function JoinForm({ code, jam }: { code: string; jam: Jam }) {
     const name = profile.name.trim();
     if (name === "") return;
     saveProfile({ ...profile, name });
-    const session = await jam.open(code, { ...profile, name });
-    if (session !== undefined && session.code !== code) navigate(roomPath(session.code));
+    const session = await jam.open(code, { ...profile, name, listener: listen });
+    if (session !== undefined && session.code !== code) navigate(roomPath(session.code, listen));
   };
 
   const error = jam.error ?? lookup?.message;
+  const saved = found !== undefined && "saved" in found;
   return (
     <main className="home">
       <h1>
-        {found !== undefined && "saved" in found ? "Open jam" : "Join room"} {code.toUpperCase()}
+        {listen ? "Listen to room" : saved ? "Open jam" : "Join room"} {code.toUpperCase()}
       </h1>
       {found !== undefined && "live" in found && (
         <p>
@@ -70,11 +72,12 @@ export function JoinForm({ code, jam }: { code: string; jam: Jam }) {
           with {found.saved.musicians.join(", ") || "nobody yet"}.
         </p>
       )}
-      {lookup?.final !== true && (
+      {listen && saved && <p>You can listen once a musician opens it again.</p>}
+      {lookup?.final !== true && !(listen && saved) && (
         <form onSubmit={(e) => void join(e)}>
-          <ProfileFields profile={profile} onChange={setProfile} />
+          <ProfileFields profile={profile} onChange={setProfile} listener={listen} />
           <button type="submit" disabled={jam.busy || profile.name.trim() === ""}>
-            {found !== undefined && "saved" in found ? "Open it again" : "Join"}
+            {listen ? "Listen" : saved ? "Open it again" : "Join"}
           </button>
         </form>
       )}

@@ -64,6 +64,8 @@ export function Pads({ session, state }: PanelProps) {
             type="button"
             key={note}
             className={`pad${lit.has(note) ? " lit" : ""}`}
+            // A listener sees the others' notes light up, but plays none.
+            disabled={session.isListener}
             // Sound on press, not release; a keyboard "click" (detail 0) plays too.
             onPointerDown={() => strike(note)}
             onClick={(e: MouseEvent) => {

@@ -1,33 +1,18 @@
-import { useState } from "react";
-import { roomLink } from "../router";
+import type { ReactNode } from "react";
 import type { PanelProps } from "./RoomView";
+import { ShareLinks } from "./ShareLinks";
 
 export function Participants({ session, state }: PanelProps) {
-  const [copied, setCopied] = useState(false);
-  const link = roomLink(session.code);
   const people = Array.from(state.participants.values()).sort((a, b) => a.joinedAt - b.joinedAt);
   const me = state.participants.get(session.sessionId);
   const iAmHost = state.host === session.sessionId;
-
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(link);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 2000);
-    } catch {
-      window.prompt("Copy this link:", link);
-    }
-  };
 
   return (
     <section className="panel">
       <h2>Musicians</h2>
       <ul className="participants" aria-label="Participants">
         {people.map((p) => (
-          <li key={p.id} className={p.connected ? "" : "away"}>
-            <span role="img" className={`dot${p.connected ? " online" : ""}`} aria-label={p.connected ? "online" : "offline"} />
-            <strong>{p.name}</strong>
-            {p.id === session.sessionId && " (you)"}
+          <Person key={p.id} person={p} me={session.sessionId}>
             {p.isHost && <span className="badge">host</span>}
             <span className="instrument">{p.instrument}</span>
             {p.muted && <span className="badge muted">muted</span>}
@@ -42,15 +27,11 @@ export function Participants({ session, state }: PanelProps) {
                 </button>
               </span>
             )}
-          </li>
+          </Person>
         ))}
       </ul>
-      <div className="row">
-        <input readOnly value={link} aria-label="Room link" onFocus={(e) => e.target.select()} />
-        <button type="button" onClick={() => void copy()}>
-          {copied ? "Copied!" : "Copy link"}
-        </button>
-      </div>
+      <Listeners session={session} state={state} />
+      <ShareLinks code={session.code} />
       {me !== undefined && (
         <label className="row">
           <input type="checkbox" checked={me.muted} onChange={(e) => session.mute(e.target.checked)} />
@@ -58,5 +39,33 @@ export function Participants({ session, state }: PanelProps) {
         </label>
       )}
     </section>
+  );
+}
+
+/** Who follows the jam without playing: listed apart from the musicians. */
+function Listeners({ session, state }: PanelProps) {
+  const listeners = Array.from(state.listeners.values()).sort((a, b) => a.joinedAt - b.joinedAt);
+  if (listeners.length === 0) return null;
+  return (
+    <>
+      <h3>Listening</h3>
+      <ul className="participants" aria-label="Listeners">
+        {listeners.map((l) => (
+          <Person key={l.id} person={l} me={session.sessionId} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** One person's row: online or not, name, and whatever the list adds. */
+function Person({ person, me, children }: { person: { id: string; name: string; connected: boolean }; me: string; children?: ReactNode }) {
+  return (
+    <li className={person.connected ? "" : "away"}>
+      <span role="img" className={`dot${person.connected ? " online" : ""}`} aria-label={person.connected ? "online" : "offline"} />
+      <strong>{person.name}</strong>
+      {person.id === me && " (you)"}
+      {children}
+    </li>
   );
 }

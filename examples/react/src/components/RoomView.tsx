@@ -6,8 +6,11 @@ import { describeDisconnect } from "../words";
 import { Chat } from "./Chat";
 import { Pads } from "./Pads";
 import { Participants } from "./Participants";
+import { Recordings } from "./Recordings";
+import { RoomHeader } from "./RoomHeader";
 import { StepGrid } from "./StepGrid";
 import { Transport } from "./Transport";
+import { Versions } from "./Versions";
 
 /** What every panel gets: the session to send through, the synced state to show. */
 export interface PanelProps {
@@ -22,12 +25,7 @@ export function RoomView({ jam, session, state }: PanelProps & { jam: Jam }) {
   };
   return (
     <div className="room">
-      <header>
-        <h1>Room {session.code}</h1>
-        <button type="button" onClick={leave}>
-          Leave
-        </button>
-      </header>
+      <RoomHeader jam={jam} session={session} state={state} />
       {jam.status === "reconnecting" && (
         <p role="status" className="banner">
           {jam.detail?.reopening === true ? "The server went away: opening the jam again…" : "Reconnecting…"}
@@ -46,9 +44,11 @@ export function RoomView({ jam, session, state }: PanelProps & { jam: Jam }) {
         <aside>
           <Participants session={session} state={state} />
           <Chat session={session} />
+          <Versions session={session} state={state} />
         </aside>
         <section>
           <Transport session={session} state={state} />
+          <Recordings session={session} state={state} />
           <StepGrid session={session} state={state} />
           <Pads session={session} state={state} />
         </section>

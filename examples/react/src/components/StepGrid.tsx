@@ -48,6 +48,8 @@ export function StepGrid({ session, state }: PanelProps) {
   const tracks = Array.from(state.tracks.values());
   const instrument = state.participants.get(session.sessionId)?.instrument ?? "keys";
   const columns = { gridTemplateColumns: `6rem repeat(${loopSteps}, 1fr) 2rem` };
+  // A listener sees the pattern and its playhead; the server would refuse its edits.
+  const readOnly = session.isListener;
 
   return (
     <section className="panel">
@@ -73,23 +75,30 @@ export function StepGrid({ session, state }: PanelProps) {
                 className={`cell${on ? " on" : ""}${step === playhead ? " playhead" : ""}${step % 4 === 0 ? " beat" : ""}`}
                 aria-pressed={on}
                 aria-label={`${track.instrument} step ${step + 1}`}
+                disabled={readOnly}
                 onClick={() => session.setStep({ track: track.id, step, on: !on })}
               />
             );
           }),
-          <button
-            type="button"
-            key={`${track.id}-remove`}
-            aria-label={`Remove the ${track.instrument} track`}
-            onClick={() => session.removeTrack(track.id)}
-          >
-            ×
-          </button>,
+          readOnly ? (
+            <span key={`${track.id}-remove`} />
+          ) : (
+            <button
+              type="button"
+              key={`${track.id}-remove`}
+              aria-label={`Remove the ${track.instrument} track`}
+              onClick={() => session.removeTrack(track.id)}
+            >
+              ×
+            </button>
+          ),
         ])}
       </div>
-      <button type="button" onClick={() => session.addTrack(instrument)}>
-        Add a {instrument} track
-      </button>
+      {!readOnly && (
+        <button type="button" onClick={() => session.addTrack(instrument)}>
+          Add a {instrument} track
+        </button>
+      )}
     </section>
   );
 }

@@ -1,9 +1,10 @@
 import type { FormEvent } from "react";
+import { mayDriveTransport } from "../roles";
 import type { PanelProps } from "./RoomView";
 
 export function Transport({ session, state }: PanelProps) {
-  const { tempo, isPlaying, transport } = state;
-  const allowed = transport === "everyone" || state.host === session.sessionId;
+  const { tempo, isPlaying } = state;
+  const allowed = mayDriveTransport(session, state);
 
   const setTempo = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -35,7 +36,11 @@ export function Transport({ session, state }: PanelProps) {
           </button>
         </form>
       </div>
-      {!allowed && <p className="hint">Only the host controls the transport in this room.</p>}
+      {!allowed && (
+        <p className="hint">
+          {session.isListener ? "Listeners follow the transport." : "Only the host controls the transport in this room."}
+        </p>
+      )}
     </section>
   );
 }
