@@ -35,7 +35,7 @@ export function worstOf<R>(runs: readonly R[], pick: Pick<R>): number | undefine
 }
 
 /** "embedded file met, PostgreSQL NOT met" */
-export function verdicts(entries: readonly (readonly [string, Verdict])[]): string {
+export function verdicts(entries: readonly (readonly [string, string])[]): string {
   if (entries.length === 0) return "n/a";
   return entries.map(([label, verdict]) => `${label} ${verdict}`).join(", ");
 }
@@ -112,60 +112,75 @@ export class ComparisonTable<R extends RelayResult> {
     this.add(figure, values, target, verdicts(among.map((column) => [column.label, verdictOf(ok(column))])));
   }
 
+  /**
+   * One verdict per judged column, with what makes a column's verdict doubtful (`doubt`, about its
+   * baseline): said once at the end when the table has one baseline, after each verdict otherwise.
+   */
+  private judgedVerdicts(ok: (column: Column<R>) => boolean | undefined, doubt: (baseline: Column<R>) => string | undefined): string {
+    const single = this.baselines.length === 1;
+    const entries = this.judged.map((column): [string, string] => {
+      const why = single || column.baseline === undefined ? undefined : doubt(column.baseline);
+      return [column.label, `${verdictOf(ok(column))}${why === undefined ? "" : ` (${why})`}`];
+    });
+    const why = single ? doubt(this.baselines[0]) : undefined;
+    return `${verdicts(entries)}${why === undefined ? "" : ` (${why})`}`;
+  }
+
   /** `pick` at most `limit` × its baseline's, on every judged column; with the baselines' spread when it exceeds the margin. */
   ratioRow(figure: string, pick: Pick<R>, limit: number): void {
+    const ratioOk = (column: Column<R>): boolean | undefined => {
+      const value = medianOf(column.runs, pick);
+      const base = column.baseline === undefined ? undefined : medianOf(column.baseline.runs, pick);
+      return value === undefined || base === undefined ? undefined : value <= limit * base;
+    };
     // A verdict on a small margin means little when the baseline's own runs differ by more.
-    const noisy = this.judged.flatMap(({ baseline }) => {
-      const base = baseline === undefined ? undefined : medianOf(baseline.runs, pick);
-      const spread = baseline === undefined || base === undefined ? undefined : (spreadOf(baseline.runs, pick) ?? 0) / base;
+    const noise = (baseline: Column<R>): string | undefined => {
+      const base = medianOf(baseline.runs, pick);
+      const spread = base === undefined ? undefined : (spreadOf(baseline.runs, pick) ?? 0) / base;
       return spread !== undefined && spread > limit - 1
-        ? [`${this.named(baseline)}'s runs spread ${Math.round(spread * 100)} % of it`]
-        : [];
-    });
-    const caveat = noisy.length > 0 ? ` (within noise: ${[...new Set(noisy)].join("; ")})` : "";
-    this.add(
-      figure,
-      this.withRatio(pick),
-      `≤ ${limit} × ${this.baselines.length > 1 ? "its baseline" : "baseline"}`,
-      verdicts(
-        this.judged.map((column) => {
-          const value = medianOf(column.runs, pick);
-          const base = column.baseline === undefined ? undefined : medianOf(column.baseline.runs, pick);
-          return [column.label, verdictOf(value === undefined || base === undefined ? undefined : value <= limit * base)];
-        }),
-      ) + caveat,
-    );
+        ? `within noise: ${this.named(baseline)}'s runs spread ${Math.round(spread * 100)} % of it`
+        : undefined;
+    };
+    const target = `≤ ${limit} × ${this.baselines.length > 1 ? "its baseline" : "baseline"}`;
+    this.add(figure, this.withRatio(pick), target, this.judgedVerdicts(ratioOk, noise));
   }
 
   /**
    * Relay p99 unchanged: at most the baseline's plus the larger of P99_TOLERANCE of it and its own
-   * spread over its runs; inconclusive when a baseline is over the relay's own target.
+   * spread over its runs. Inconclusive when a baseline's p99, or its spread, is over the relay's own
+   * target: the machine's other work is then what the figure measures.
    */
   p99Row(figure = "relay latency p99 ms", pick: Pick<R> = (r) => r.latencyMs.p99): void {
-    const allowance = (baseline: Column<R>): { base: number; limit: number } | undefined => {
+    const allowance = (baseline: Column<R>): { base: number; spread: number; limit: number } | undefined => {
       const base = medianOf(baseline.runs, pick);
-      return base === undefined
-        ? undefined
-        : { base, limit: round(base + Math.max(P99_TOLERANCE * base, spreadOf(baseline.runs, pick) ?? 0)) };
+      const spread = spreadOf(baseline.runs, pick) ?? 0;
+      return base === undefined ? undefined : { base, spread, limit: round(base + Math.max(P99_TOLERANCE * base, spread)) };
     };
-    const baselines = this.baselines;
-    const limits = baselines.map((b) => allowance(b)?.limit).filter((limit): limit is number => limit !== undefined);
-    const over = baselines.filter((b) => (allowance(b)?.base ?? 0) > RELAY_P99_LIMIT_MS).map((b) => this.named(b));
-    this.add(
-      figure,
-      this.withRatio(pick),
-      `unchanged: ≤ baseline + max(${P99_TOLERANCE * 100} %, baseline's spread)${limits.length > 0 ? ` = ${limits.join(", ")}` : ""}`,
-      // A baseline over the relay's own target measures the machine's other work, not the variant.
-      over.length > 0
-        ? `inconclusive: ${over.join(", ")}'s p99 is over the relay's ${RELAY_P99_LIMIT_MS} ms target (a busy machine)`
+    const unjudgeable = (baseline: Column<R>): string | undefined => {
+      const known = allowance(baseline);
+      if (known === undefined) return undefined;
+      if (known.base > RELAY_P99_LIMIT_MS)
+        return `${this.named(baseline)}'s p99 is over the relay's ${RELAY_P99_LIMIT_MS} ms target (a busy machine)`;
+      if (known.spread > RELAY_P99_LIMIT_MS)
+        return `${this.named(baseline)}'s runs spread ${known.spread} ms, more than the relay's ${RELAY_P99_LIMIT_MS} ms target (a busy machine)`;
+      return undefined;
+    };
+    const limits = this.baselines.map((b) => allowance(b)?.limit).filter((limit): limit is number => limit !== undefined);
+    const target = `unchanged: ≤ baseline + max(${P99_TOLERANCE * 100} %, baseline's spread)${limits.length > 0 ? ` = ${limits.join(", ")}` : ""}`;
+    const single = this.baselines.length === 1 ? unjudgeable(this.baselines[0]) : undefined;
+    const verdict =
+      single !== undefined
+        ? `inconclusive: ${single}`
         : verdicts(
             this.judged.map((column) => {
+              const why = column.baseline === undefined ? undefined : unjudgeable(column.baseline);
+              if (why !== undefined) return [column.label, `inconclusive (${why})`];
               const value = medianOf(column.runs, pick);
               const limit = column.baseline === undefined ? undefined : allowance(column.baseline)?.limit;
               return [column.label, verdictOf(value === undefined || limit === undefined ? undefined : value <= limit)];
             }),
-          ),
-    );
+          );
+    this.add(figure, this.withRatio(pick), target, verdict);
   }
 
   /** "  its spread (max − min) over the N runs" under the row before, when there are several. */
