@@ -4,15 +4,19 @@
  * with every load generator and probe in processes of their own. Prints a table and writes
  * bench/results/<date>.json (and .md).
  *
- *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash] [--seconds 10]
+ *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash,recording,listeners] [--seconds 10]
  *                    [--sequencer-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
  *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 200]
  *                    [--warmup 3] [--repeat 3] [--clock-estimator library|bench] [--rate-limits JSON]
- *                    [--saved-jams 10000] [--crash 50x8] [--crash-cases pm2,redis] [--out bench/results]
+ *                    [--saved-jams 10000] [--crash 50x8] [--crash-cases pm2,redis] [--fanout 10x10x50]
+ *                    [--out bench/results]
  *
  * `saving` (bench/run/saving.ts) runs servers of its own on stores of its own: the embedded
  * database in memory, in a temporary folder, and a PostgreSQL database it creates and drops
  * (PostgreSQL on 127.0.0.1:5432, user postgres, trust; without it those figures are skipped).
+ * `recording` and `listeners` (bench/run/jamMemory.ts, "A jam's memory") also run servers of their
+ * own: the relay with every room recording against none, on a file store and on PostgreSQL, and
+ * --fanout rooms × musicians × listeners against the musicians alone.
  * The crash scenario uses ports --port … --port + 4 (one process; two processes, their front and
  * their Redis) and PostgreSQL on 127.0.0.1:5432 (a database it creates and drops).
  */

@@ -47,6 +47,26 @@ export async function openRooms(
   return opened;
 }
 
+/**
+ * `perRoom` listeners in each of `rooms` (as openRooms opened them), joining by code with
+ * `listener: true`, all of a room's at once (an audience following a shared link). Returns them
+ * room by room.
+ */
+export async function addListeners(url: string, rooms: readonly JamRoom[][], perRoom: number, label: string): Promise<JamRoom[][]> {
+  const client = new Client(url);
+  const audiences: JamRoom[][] = [];
+  for (const [r, members] of rooms.entries()) {
+    audiences.push(
+      await Promise.all(
+        Array.from({ length: perRoom }, (_, i) =>
+          client.joinById<JamState>(members[0].roomId, { name: `${label}${r}-L${i}`, listener: true }).then(ignoreOtherMessages),
+        ),
+      ),
+    );
+  }
+  return audiences;
+}
+
 /** Consented leave of every room, tolerating connections that are already gone. */
 export async function leaveAll(rooms: readonly JamRoom[]): Promise<void> {
   await Promise.all(rooms.map((room) => room.leave(true).catch(() => undefined)));

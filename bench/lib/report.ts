@@ -1,6 +1,15 @@
 /** Turns the measurements into the table: each figure, its ratio to the reference relays, its target. */
 import type { CrashCaseFigures } from "./crashFigures";
-import type { ClockResult, JoinsResult, MemoryResult, RelayResult, SavingFigures, SequencerResult, StateResult } from "./results";
+import type {
+  ClockResult,
+  JamMemoryFigures,
+  JoinsResult,
+  MemoryResult,
+  RelayResult,
+  SavingFigures,
+  SequencerResult,
+  StateResult,
+} from "./results";
 
 export interface RelayConfig {
   rooms: number;
@@ -30,6 +39,8 @@ export interface JamFigures extends TargetFigures {
   clockLoaded?: ClockResult;
   sequencer?: SequencerResult;
   saving?: SavingFigures;
+  /** A jam's memory: recording's cost to the relay, and note fan-out to listeners. */
+  jamMemory?: JamMemoryFigures;
   /** The crash scenario, one entry per deployment (one process under PM2, two on Redis). */
   crash?: CrashCaseFigures[];
 }

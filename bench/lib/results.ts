@@ -25,6 +25,8 @@ export interface RelayResult {
   /** The load generator's own CPU over the window: near 100 % means it, not the server, set the pace. */
   generatorCpuPct: number;
   serverRssMiB: number;
+  /** Server CPU over the window ÷ notes sent in it (bench driver only): what one note costs, all its copies included. */
+  cpuUsPerSentNote?: number;
 }
 
 export interface JoinsResult {
@@ -139,7 +141,34 @@ export interface SaveFigures {
   bucketMs: { p50: number; p99: number };
 }
 
-/** The relay driver's result when clients also edited the pattern (`--edit-rate`). */
+/** Deliveries to one kind of receiver (musicians or listeners) in a relay run. */
+export interface ReceiverFigures {
+  perRoom: number;
+  deliveredPerSec: number;
+  lossPct: number;
+  latencyMs: Pick<Summary, "p50" | "p95" | "p99" | "max">;
+}
+
+/** What the recordings wrote to the store over a relay run's window, from GET /metrics. */
+export interface RecordingWrites {
+  batches: number;
+  batchesPerSec: number;
+  events: number;
+  eventsPerSec: number;
+}
+
+/** Notes the musicians sent while their rooms recorded, and note-ons the stored recordings hold. */
+export interface RecordedNotes {
+  sent: number;
+  stored: number;
+  /** Rooms whose recording holds fewer notes than were sent to the room. */
+  roomsShort: number;
+}
+
+/**
+ * The relay driver's result: the relay, and what else the run asked for — pattern edits
+ * (`--edit-rate`), recordings (`--record`), listeners (`--listeners`).
+ */
 export interface EditedRelayResult extends RelayResult {
   edits?: EditFigures;
   saves?: SaveFigures;
@@ -149,6 +178,12 @@ export interface EditedRelayResult extends RelayResult {
   editsEndedAt?: number;
   /** CPU of the processes named by `--cpu-of` (the database's, outside the server), % of one core. */
   storeCpuPct?: number;
+  /** With `--save-metrics` or `--record`: the recordings' writes over the window. */
+  recordingWrites?: RecordingWrites;
+  /** With `--record`: every room's recording read back after the band left. */
+  recordedNotes?: RecordedNotes;
+  /** With `--listeners`: the deliveries to musicians and to listeners apart (the main figures count both). */
+  byRole?: { musicians: ReceiverFigures; listeners: ReceiverFigures };
 }
 
 export interface SavingRelayResult extends RelayResult {
@@ -199,6 +234,24 @@ export interface SavingFigures {
   relay: SavingRelayResult[];
   storms: StormResult[];
   startups: StartupResult[];
+  notes: string[];
+}
+
+/** One relay run of the recording scenario: every room recording or none, on one store. */
+export interface RecordingRelayResult extends EditedRelayResult {
+  store: Exclude<StoreVariant, "memory">;
+  recording: boolean;
+}
+
+/** One relay run of the listeners scenario: musicians only, or musicians and listeners. */
+export interface ListenerRelayResult extends EditedRelayResult {
+  listenersPerRoom: number;
+}
+
+/** A jam's memory (issue 13): recording's cost, and fan-out to listeners; interleaved rounds. */
+export interface JamMemoryFigures {
+  recording: RecordingRelayResult[];
+  listeners: ListenerRelayResult[];
   notes: string[];
 }
 

@@ -1,8 +1,9 @@
 /**
  * The jam server's saving, as its GET /metrics reports it (Prometheus text): jam_saves_total,
- * jam_save_failures_total and the jam_save_duration_seconds histogram, read at a window's two edges.
+ * jam_save_failures_total and the jam_save_duration_seconds histogram, and the recordings' writes
+ * (jam_recording_batches_total, jam_recorded_events_total), read at a window's two edges.
  */
-import type { SaveFigures } from "./results";
+import type { RecordingWrites, SaveFigures } from "./results";
 import { round } from "./stats";
 
 export interface SaveCounters {
@@ -12,6 +13,9 @@ export interface SaveCounters {
   buckets: { le: number; count: number }[];
   durationSumS: number;
   durationCount: number;
+  /** Recording batches written to the store, and the events they held. */
+  recordingBatches: number;
+  recordedEvents: number;
 }
 
 function sample(text: string, name: string): number {
@@ -32,6 +36,8 @@ export function parseSaveCounters(text: string): SaveCounters {
     buckets,
     durationSumS: sample(text, "jam_save_duration_seconds_sum"),
     durationCount: sample(text, "jam_save_duration_seconds_count"),
+    recordingBatches: sample(text, "jam_recording_batches_total"),
+    recordedEvents: sample(text, "jam_recorded_events_total"),
   };
 }
 
@@ -81,4 +87,11 @@ export function saveFigures(before: SaveCounters, after: SaveCounters, windowS: 
     latencyMs: { p50: ms(p50.value), p99: ms(p99.value), mean: count > 0 ? ms((after.durationSumS - before.durationSumS) / count) : NaN },
     bucketMs: { p50: ms(p50.bucketLe), p99: ms(p99.bucketLe) },
   };
+}
+
+/** What the recordings wrote between two readings `windowS` apart. */
+export function recordingWrites(before: SaveCounters, after: SaveCounters, windowS: number): RecordingWrites {
+  const batches = after.recordingBatches - before.recordingBatches;
+  const events = after.recordedEvents - before.recordedEvents;
+  return { batches, batchesPerSec: round(batches / windowS, 1), events, eventsPerSec: round(events / windowS, 1) };
 }

@@ -3,6 +3,18 @@
  * saving costs the relay on each store against the in-memory baseline, the edit storm, and
  * start-up with saved jams. Every figure of several runs is the median of its runs.
  */
+import {
+  type Column,
+  ComparisonTable,
+  medianOf,
+  type Pick,
+  RELAY_P99_LIMIT_MS,
+  show,
+  verdictOf,
+  verdicts as labelledVerdicts,
+  withStoreCpu,
+  worstOf,
+} from "./comparison";
 import { markdownGrid } from "./markdownTable";
 import type { Verdict } from "./report";
 import type { SavingFigures, SavingRelayResult, StartupResult, StoreVariant } from "./results";
@@ -10,166 +22,59 @@ import { median, round } from "./stats";
 
 /** With saving on, CPU per delivered note may be at most this × the baseline's. */
 export const CPU_RATIO_LIMIT = 1.05;
-/** p99 counts as unchanged within this share of the baseline's, or within the baseline's own spread over its runs when larger. */
-export const P99_TOLERANCE = 0.1;
-/** The relay's own p99 target at 50×8×8. */
-const RELAY_P99_LIMIT_MS = 10;
 /** SAVE_DELAY_MS's default: a room writes at most once per window. */
 export const DEFAULT_SAVE_DELAY_MS = 250;
 
 const LABEL: Record<StoreVariant, string> = { memory: "in memory (baseline)", file: "embedded file", postgres: "PostgreSQL" };
 
-type Pick = (run: SavingRelayResult) => number | undefined;
-
-const show = (value: number | undefined): string => (value === undefined || Number.isNaN(value) ? "—" : String(value));
-const verdictOf = (ok: boolean | undefined): Verdict => (ok === undefined ? "n/a" : ok ? "met" : "NOT met");
-
-function finite(runs: readonly SavingRelayResult[], pick: Pick): number[] {
-  return runs.map(pick).filter((value): value is number => value !== undefined && Number.isFinite(value));
-}
-function medianOf(runs: readonly SavingRelayResult[], pick: Pick): number | undefined {
-  const values = finite(runs, pick);
-  return values.length === 0 ? undefined : round(median(values));
-}
-function spreadOf(runs: readonly SavingRelayResult[], pick: Pick): number | undefined {
-  const values = finite(runs, pick);
-  return values.length < 2 ? undefined : round(Math.max(...values) - Math.min(...values));
-}
-function worstOf(runs: readonly SavingRelayResult[], pick: Pick): number | undefined {
-  const values = finite(runs, pick);
-  return values.length === 0 ? undefined : Math.max(...values);
-}
-
 /** "file met, PostgreSQL NOT met" */
 function verdicts(entries: readonly [StoreVariant, Verdict][]): string {
-  if (entries.length === 0) return "n/a";
-  return entries.map(([variant, verdict]) => `${LABEL[variant]} ${verdict}`).join(", ");
+  return labelledVerdicts(entries.map(([variant, verdict]) => [LABEL[variant], verdict]));
 }
 
-/** The server's CPU per delivered note plus that of the database's own processes (PostgreSQL). */
-const withStoreCpu: Pick = (r) => round(r.cpuUsPerDelivery + ((r.storeCpuPct ?? 0) * 1e4) / r.deliveredPerSec);
-
 function relayTable(figures: SavingFigures): string | undefined {
-  const byStore = new Map<StoreVariant, SavingRelayResult[]>();
-  for (const run of figures.relay) byStore.set(run.store, [...(byStore.get(run.store) ?? []), run]);
-  const variants = (["memory", "file", "postgres"] as const).filter((v) => byStore.has(v));
   const first = figures.relay[0];
   if (first === undefined) return undefined;
-  const runsOf = (variant: StoreVariant): SavingRelayResult[] => byStore.get(variant) ?? [];
-  const baseline = runsOf("memory");
-  const others = variants.filter((v) => v !== "memory");
-  const rows: string[][] = [];
-  const add = (figure: string, values: (variant: StoreVariant) => string, target = "—", verdict = "n/a"): void => {
-    rows.push([figure, ...variants.map(values), target, verdict]);
-  };
-  const plain =
-    (pick: Pick, of: typeof medianOf = medianOf) =>
-    (variant: StoreVariant) =>
-      show(of(runsOf(variant), pick));
-  const withRatio = (pick: Pick) => (variant: StoreVariant) => {
-    const value = medianOf(runsOf(variant), pick);
-    const base = medianOf(baseline, pick);
-    if (variant === "memory" || value === undefined || base === undefined) return show(value);
-    return `${value} (${round(value / base)}×)`;
-  };
-  const runs = Math.max(...variants.map((v) => runsOf(v).length));
-  const cpu: Pick = (r) => r.cpuUsPerDelivery;
-  const p99: Pick = (r) => r.latencyMs.p99;
-  const baseCpu = medianOf(baseline, cpu);
-  const baseP99 = medianOf(baseline, p99);
-  const p99Allowance = baseP99 === undefined ? undefined : Math.max(P99_TOLERANCE * baseP99, spreadOf(baseline, p99) ?? 0);
-  // A verdict on a 5 % margin means little when the baseline's own runs differ by more.
-  const cpuSpread = baseCpu === undefined ? undefined : (spreadOf(baseline, cpu) ?? 0) / baseCpu;
-  const cpuCaveat =
-    cpuSpread !== undefined && cpuSpread > CPU_RATIO_LIMIT - 1
-      ? ` (within noise: the baseline's runs spread ${Math.round(cpuSpread * 100)} % of it)`
-      : "";
-  add(
-    "server CPU µs / delivered note",
-    withRatio(cpu),
-    `≤ ${CPU_RATIO_LIMIT} × baseline`,
-    verdicts(
-      others.map((v) => {
-        const value = medianOf(runsOf(v), cpu);
-        return [v, verdictOf(value === undefined || baseCpu === undefined ? undefined : value <= CPU_RATIO_LIMIT * baseCpu)];
-      }),
-    ) + cpuCaveat,
-  );
-  if (runs > 1) add(`  its spread (max − min) over the ${runs} runs`, plain(cpu, spreadOf));
-  add(
-    "relay latency p99 ms",
-    withRatio(p99),
-    `unchanged: ≤ baseline + max(${P99_TOLERANCE * 100} %, baseline's spread)${p99Allowance === undefined ? "" : ` = ${round((baseP99 ?? 0) + p99Allowance)}`}`,
-    // A baseline over the relay's own target measures the machine's other work, not saving.
-    baseP99 !== undefined && baseP99 > RELAY_P99_LIMIT_MS
-      ? `inconclusive: the baseline's p99 is over the relay's ${RELAY_P99_LIMIT_MS} ms target (a busy machine)`
-      : verdicts(
-          others.map((v) => {
-            const value = medianOf(runsOf(v), p99);
-            const ok =
-              value === undefined || baseP99 === undefined || p99Allowance === undefined ? undefined : value <= baseP99 + p99Allowance;
-            return [v, verdictOf(ok)];
-          }),
-        ),
-  );
-  if (runs > 1) add(`  its spread (max − min) over the ${runs} runs`, plain(p99, spreadOf));
-  add(
-    "loss %, worst run",
-    plain((r) => r.lossPct, worstOf),
-    "0",
-    verdicts(variants.map((v) => [v, verdictOf(worstOf(runsOf(v), (r) => r.lossPct) === 0)])),
-  );
-  add(
-    "deliveries/s",
-    plain((r) => r.deliveredPerSec),
-  );
-  add(
-    "server CPU %",
-    plain((r) => r.serverCpuPct),
-  );
+  const runsOf = (variant: StoreVariant): SavingRelayResult[] => figures.relay.filter((run) => run.store === variant);
+  const baseline: Column<SavingRelayResult> = { label: LABEL.memory, runs: runsOf("memory") };
+  const columns = (["memory", "file", "postgres"] as const)
+    .filter((variant) => runsOf(variant).length > 0)
+    .map((variant) => (variant === "memory" ? baseline : { label: LABEL[variant], runs: runsOf(variant), baseline }));
+  const table = new ComparisonTable(columns);
+  table.relayRows(CPU_RATIO_LIMIT);
+  table.plainRows([
+    ["deliveries/s", (r) => r.deliveredPerSec],
+    ["server CPU %", (r) => r.serverCpuPct],
+  ]);
   if (figures.relay.some((r) => r.storeCpuPct !== undefined)) {
-    add(
-      "PostgreSQL backends' CPU % (the run's database)",
-      plain((r) => r.storeCpuPct),
-    );
-    add("server + PostgreSQL backends CPU µs / delivered note", withRatio(withStoreCpu));
+    table.plainRows([
+      ["PostgreSQL backends' CPU % (the run's database)", (r) => r.storeCpuPct],
+      ["server + PostgreSQL backends CPU µs / delivered note", withStoreCpu, "ratio"],
+    ]);
   }
-  add(
-    "load generator CPU %",
-    plain((r) => r.generatorCpuPct),
-  );
-  add(
-    "pattern edits sent/s",
-    plain((r) => r.edits.sentPerSec),
-  );
-  add(
+  table.plainRows([
+    ["load generator CPU %", (r) => r.generatorCpuPct],
+    ["pattern edits sent/s", (r) => r.edits.sentPerSec],
+  ]);
+  table.add(
     "pattern edits refused, worst run",
-    plain((r) => r.edits.refused, worstOf),
+    table.plain((r) => r.edits.refused, worstOf),
     "0",
   );
-  add(
-    "saves/s (jam_saves_total)",
-    plain((r) => r.saves?.savesPerSec),
-  );
-  add(
-    "save latency p50 ms (jam_save_duration_seconds)",
-    plain((r) => r.saves?.latencyMs.p50),
-  );
-  add(
-    "save latency p99 ms (jam_save_duration_seconds)",
-    plain((r) => r.saves?.latencyMs.p99),
-  );
-  add(
-    "save latency mean ms (sum ÷ count)",
-    plain((r) => r.saves?.latencyMs.mean),
-  );
-  add(
+  table.plainRows([
+    ["saves/s (jam_saves_total)", (r) => r.saves?.savesPerSec],
+    ["save latency p50 ms (jam_save_duration_seconds)", (r) => r.saves?.latencyMs.p50],
+    ["save latency p99 ms (jam_save_duration_seconds)", (r) => r.saves?.latencyMs.p99],
+    ["save latency mean ms (sum ÷ count)", (r) => r.saves?.latencyMs.mean],
+  ]);
+  table.add(
     "save failures, worst run",
-    plain((r) => r.saves?.failures, worstOf),
+    table.plain((r) => r.saves?.failures, worstOf),
     "0",
   );
-  const title = `Saved jams: relay ${first.rooms}×${first.perRoom}×${first.rate}, one client per room also editing the pattern (${first.edits.ratePerS} setStep/s), median of ${runs} runs per store`;
-  return `${title}\n\n${markdownGrid(["figure", ...variants.map((v) => LABEL[v]), "target", "met?"], rows)}`;
+  return table.render(
+    `Saved jams: relay ${first.rooms}×${first.perRoom}×${first.rate}, one client per room also editing the pattern (${first.edits.ratePerS} setStep/s), median of ${table.runs} runs per store`,
+  );
 }
 
 function stormTable(figures: SavingFigures, saveDelayMs: number): string | undefined {
@@ -197,7 +102,7 @@ function stormTable(figures: SavingFigures, saveDelayMs: number): string | undef
   const zero = (figure: string, pick: (s: (typeof storms)[number]) => number | undefined) => add(figure, pick, "0", (s) => pick(s) === 0);
   const planned = first.rooms * first.perRoom * first.edits.ratePerS;
   const saveCeiling = first.rooms * (1000 / saveDelayMs);
-  const quiet = (store: StoreVariant, pick: Pick) =>
+  const quiet = (store: StoreVariant, pick: Pick<SavingRelayResult>) =>
     medianOf(
       figures.relay.filter((r) => r.store === store),
       pick,

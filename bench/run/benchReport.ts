@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../lib/ipc";
 import { busyProcesses, machineInfo, type MachineInfo } from "../lib/proc";
 import { crashRows } from "../lib/crashRows";
+import { jamMemorySection } from "../lib/jamMemoryReport";
 import { markdownTable } from "../lib/markdownTable";
 import { savingSection } from "../lib/savingReport";
 import { buildRows, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "../lib/report";
@@ -67,6 +68,7 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
         relay: options.relayConfigs.map(relayKey),
         memory: `${options.memoryLayout.rooms}×${options.memoryLayout.perRoom}`,
         idleRooms: options.idleRooms,
+        fanout: `${options.fanout.rooms}×${options.fanout.musicians}×${options.fanout.listeners}`,
         jamEnv: options.jamEnv,
         clockEstimator: options.clockEstimator,
       },
@@ -81,10 +83,11 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
 export function writeReport(report: BenchReport, relayConfigs: RelayConfig[], outDir: string): void {
   const { meta } = report;
   report.rows = [...buildRows(report.jam, report.ws, report.socketio, relayConfigs), ...crashRows(report.jam.crash ?? [])];
-  // `--only saving` fills no row of the main table: only its own tables are printed then.
+  // `--only saving` (or recording, listeners) fills no row of the main table: only its own tables are printed then.
   const tables = [
     report.rows.length > 0 ? markdownTable(report.rows, report.jam.relayLoadgen.length > 0) : "",
     savingSection(report.jam.saving),
+    jamMemorySection(report.jam.jamMemory),
   ];
   const table = tables.filter((text) => text !== "").join("\n\n");
   const header = [

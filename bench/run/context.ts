@@ -4,7 +4,7 @@
  */
 import { type DriverArgs, Driver } from "../lib/ipc";
 import { NoiseMonitor } from "../lib/proc";
-import type { RelayResult, Target } from "../lib/results";
+import type { EditedRelayResult, RelayResult, Target } from "../lib/results";
 import { BenchServer, type ServerOptions, type StopOutcome, TARGET_LABEL } from "../lib/servers";
 import type { Options } from "./options";
 
@@ -62,6 +62,16 @@ export async function finish<R>(d: Driver<R>): Promise<R> {
   await d.stop();
   live.delete(d);
   return result;
+}
+
+/** One relay driver run on a fresh jam server started with `options` (its store, its settings), stopped after. */
+export async function relayOnFreshServer(options: Options, args: DriverArgs): Promise<EditedRelayResult> {
+  const server = await startServer("jam", options);
+  try {
+    return await finish(driver<EditedRelayResult>("relay", { url: server.url, pid: server.pid, ...args }));
+  } finally {
+    await stopServer(server);
+  }
 }
 
 export function logRelay(r: RelayResult): void {

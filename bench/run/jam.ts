@@ -1,7 +1,7 @@
 /**
- * The jam server's part of the run: memory, saving (servers of its own, on stores of its own), then
- * one server for the relay rounds, the probes under load (joins, state, clock) and the sequencer
- * run alongside.
+ * The jam server's part of the run: memory, saving and a jam's memory (recording, listeners), each
+ * on servers and stores of its own, then one server for the relay rounds, the probes under load
+ * (joins, state, clock) and the sequencer run alongside.
  */
 import type { Driver, DriverArgs } from "../lib/ipc";
 import { relayKey, type RelayConfig } from "../lib/report";
@@ -9,6 +9,7 @@ import type { ClockResult, JoinsResult, RelayResult, SequencerResult, StateResul
 import { runLoadgen } from "../refs/loadgen";
 import type { BenchReport } from "./benchReport";
 import { driver, finish, live, log, logRelay, noise, startServer, stopServer, track } from "./context";
+import { runJamMemory } from "./jamMemory";
 import { measureMemory } from "./memory";
 import type { Options } from "./options";
 import { runSaving } from "./saving";
@@ -21,6 +22,7 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
     jam.memoryRooms = await measureMemory("jam", options, options.idleRooms, 1);
   }
   if (only.has("saving")) jam.saving = await runSaving(options);
+  if (only.has("recording") || only.has("listeners")) jam.jamMemory = await runJamMemory(options);
   const probesUnderLoad = only.has("joins") || only.has("state") || only.has("clock");
   if (!only.has("relay") && !probesUnderLoad && !only.has("sequencer")) return;
 

@@ -7,7 +7,7 @@ import { REPO_ROOT } from "../lib/ipc";
 import type { RelayConfig } from "../lib/report";
 import type { Target } from "../lib/results";
 
-export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer", "saving", "crash"] as const;
+export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer", "saving", "crash", "recording", "listeners"] as const;
 export const CRASH_CASES = ["pm2", "redis"] as const;
 export type CrashCase = (typeof CRASH_CASES)[number];
 export type Scenario = (typeof SCENARIOS)[number];
@@ -34,6 +34,11 @@ export interface Options {
   /** The crash scenario: jams × musicians on the process that is killed, and which deployments. */
   crashLayout: { jams: number; perJam: number };
   crashCases: CrashCase[];
+  /**
+   * The listeners scenario: rooms × musicians × listeners per room. Within the server's defaults
+   * (MAX_PARTICIPANTS 10, MAX_LISTENERS 50), so that it measures them as they ship.
+   */
+  fanout: { rooms: number; musicians: number; listeners: number };
 }
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -50,6 +55,11 @@ export function parseOptions(argv: readonly string[]): Options {
   };
   const [memRooms, memPerRoom] = layout(flags.string("memory", "100x10"), 2);
   const [crashJams, crashPerJam] = layout(flags.string("crash", "50x8"), 2);
+  const [fanRooms, musicians, listeners] = layout(flags.string("fanout", "10x10x50"), 3);
+  if (musicians < 2 || musicians > 10 || listeners > 50)
+    throw new Error(
+      `--fanout: 2–10 musicians and at most 50 listeners per room (the server's defaults), got ${musicians} and ${listeners}`,
+    );
   const crashCases = flags.list("crash-cases", CRASH_CASES);
   for (const name of crashCases)
     if (!(CRASH_CASES as readonly string[]).includes(name))
@@ -76,5 +86,6 @@ export function parseOptions(argv: readonly string[]): Options {
     clockEstimator: flags.string("clock-estimator", "library"),
     crashLayout: { jams: crashJams, perJam: crashPerJam },
     crashCases: crashCases as CrashCase[],
+    fanout: { rooms: fanRooms, musicians, listeners },
   };
 }

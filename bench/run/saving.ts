@@ -10,7 +10,7 @@ import type { Driver, DriverArgs } from "../lib/ipc";
 import { relayKey, type RelayConfig } from "../lib/report";
 import type { EditedRelayResult, ReadbackResult, SavingFigures, SavingRelayResult, StormResult, StoreVariant } from "../lib/results";
 import type { StopOutcome } from "../lib/servers";
-import { driver, finish, live, log, logRelay, noise, startServer, stopServer } from "./context";
+import { driver, finish, live, log, logRelay, noise, relayOnFreshServer, startServer, stopServer } from "./context";
 import { relayArgs } from "./jam";
 import type { Options } from "./options";
 import { measureStartups } from "./savingStartup";
@@ -46,12 +46,12 @@ export async function runSaving(options: Options): Promise<SavingFigures> {
   return figures;
 }
 
-function loadOf(options: Options): RelayConfig {
+export function loadOf(options: Options): RelayConfig {
   return options.relayConfigs[0] ?? { rooms: 50, perRoom: 8, rate: 8 };
 }
 
 /** The run's options with the server on `store`. */
-function onStore(options: Options, store: BenchStore): Options {
+export function onStore(options: Options, store: BenchStore): Options {
   return { ...options, jamEnv: { ...options.jamEnv, ...store.env } };
 }
 
@@ -64,23 +64,14 @@ async function relayCost(options: Options, stores: readonly BenchStore[], figure
       log(
         `saving: relay ${relayKey(config)}, ${EDITS_PER_ROOM_PER_S} pattern edit/s per room, ${STORE_LABEL[store.variant]} (run ${round})`,
       );
-      const server = await startServer("jam", onStore(options, store));
-      try {
-        const result = await finish(
-          driver<EditedRelayResult>("relay", {
-            url: server.url,
-            ...relayArgs(config, options),
-            pid: server.pid,
-            "edit-rate": EDITS_PER_ROOM_PER_S,
-            editors: 1,
-            "save-metrics": true,
-            ...cpuOf(store),
-          }),
-        );
-        figures.relay.push(logSavingRun(store.variant, result));
-      } finally {
-        await stopServer(server);
-      }
+      const result = await relayOnFreshServer(onStore(options, store), {
+        ...relayArgs(config, options),
+        "edit-rate": EDITS_PER_ROOM_PER_S,
+        editors: 1,
+        "save-metrics": true,
+        ...cpuOf(store),
+      });
+      figures.relay.push(logSavingRun(store.variant, result));
     }
   }
 }
@@ -144,7 +135,8 @@ async function storm(options: Options, store: BenchStore): Promise<StormResult> 
   }
 }
 
-function cpuOf(store: BenchStore): DriverArgs {
+/** The relay driver's `--cpu-of`: the store's own processes, measured with the server (PostgreSQL's backends). */
+export function cpuOf(store: BenchStore): DriverArgs {
   return store.processText === undefined ? {} : { "cpu-of": store.processText };
 }
 

@@ -78,6 +78,18 @@ export class JamMetrics {
     registers: [this.registry],
   });
 
+  readonly recordingBatches = new Counter({
+    name: "jam_recording_batches_total",
+    help: "Batches of a recording written to the store: one a second per recording room, and one as it starts and stops.",
+    registers: [this.registry],
+  });
+
+  readonly recordedEvents = new Counter({
+    name: "jam_recorded_events_total",
+    help: "Recorded notes and tempo and transport changes written to the store.",
+    registers: [this.registry],
+  });
+
   constructor(live: LiveCounts) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({

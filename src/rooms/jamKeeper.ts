@@ -21,11 +21,11 @@ export class JamKeeper {
   readonly recorder: RoomRecorder;
 
   constructor(deps: JamKeeperDeps) {
-    const { store, settings, state, log, options, clock } = deps;
+    const { store, metrics, settings, state, log, options, clock } = deps;
     this.saving = new RoomSaving(deps);
     const history = { store, settings, state, log, saved: () => this.saving.settle() };
     this.versions = new RoomVersions({ ...history, options });
-    this.recorder = new RoomRecorder({ ...history, clock });
+    this.recorder = new RoomRecorder({ ...history, metrics, clock });
     this.versions.keepEvery((callback, ms) => clock.setInterval(callback, ms));
   }
 

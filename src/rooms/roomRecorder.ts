@@ -6,6 +6,7 @@
  */
 import type { Settings } from "../config/settings";
 import type { Logger } from "../logger";
+import type { JamMetrics } from "../observability/metrics";
 import { MAX_RECORDINGS_PER_JAM } from "../protocol/limits";
 import { countNote, emptyTally, overflow, type RecordingTally } from "../rules/recording";
 import type * as sequencer from "../rules/sequencer";
@@ -14,6 +15,8 @@ import type { JamStore, RecordedEvent } from "../storage/jamStore";
 
 export interface RoomRecorderDeps {
   store: JamStore;
+  /** What reached the store: the only count of what recording costs the database. */
+  metrics: Pick<JamMetrics, "recordingBatches" | "recordedEvents">;
   settings: Pick<Settings, "maxRecordingMin" | "now">;
   state: () => JamState;
   /** Saves the jam now: its recordings refer to it. Resolves whether it is saved. */
@@ -134,6 +137,8 @@ export class RoomRecorder {
           running.pending.unshift(...events);
           throw error;
         });
+        this.deps.metrics.recordingBatches.inc();
+        this.deps.metrics.recordedEvents.inc(events.length);
       } catch (error) {
         log().error({ err: error, dropped: this.dropped }, "recording batch not written, retrying");
       }

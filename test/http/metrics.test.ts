@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../../support/clients";
+import { eventually } from "../../support/waiting";
 import { openJam } from "../helpers/jam";
 import { clientLeft, drop, roomDisposed } from "../helpers/lifecycle";
 import { ManualClock } from "../helpers/server";
@@ -63,6 +64,8 @@ const REJECTED = "jam_messages_rejected_total";
 const ROOMS_CREATED = "jam_rooms_created_total";
 const RECONNECTIONS = "jam_reconnections_total";
 const SESSION = "jam_session_duration_seconds";
+const RECORDING_BATCHES = "jam_recording_batches_total";
+const RECORDED_EVENTS = "jam_recorded_events_total";
 
 describe("GET /metrics", () => {
   const clock = new ManualClock();
@@ -97,7 +100,16 @@ describe("GET /metrics", () => {
     // First test of the file: the registry belongs to this file's server, booted just before.
     it("starts the jam counters at 0 on a freshly booted server", async () => {
       const fresh = await scrape();
-      for (const name of [NOTES_RELAYED, NOTE_DELIVERIES, ROOMS_CREATED, RECONNECTIONS, `${SESSION}_count`, `${SESSION}_sum`]) {
+      for (const name of [
+        NOTES_RELAYED,
+        NOTE_DELIVERIES,
+        ROOMS_CREATED,
+        RECONNECTIONS,
+        `${SESSION}_count`,
+        `${SESSION}_sum`,
+        RECORDING_BATCHES,
+        RECORDED_EVENTS,
+      ]) {
         assert.equal(fresh.value(name), 0, name);
       }
       assert.deepEqual(
@@ -129,6 +141,8 @@ describe("GET /metrics", () => {
       assert.equal(metrics.typeOf(ROOMS_CREATED), "counter");
       assert.equal(metrics.typeOf(RECONNECTIONS), "counter");
       assert.equal(metrics.typeOf(SESSION), "histogram");
+      assert.equal(metrics.typeOf(RECORDING_BATCHES), "counter");
+      assert.equal(metrics.typeOf(RECORDED_EVENTS), "counter");
       assert.equal(metrics.typeOf("jam_rooms"), "gauge");
       assert.equal(metrics.typeOf("jam_connected_clients"), "gauge");
     });
@@ -237,6 +251,38 @@ describe("GET /metrics", () => {
       assert.equal(after.delta(before, NOTES_RELAYED), 0);
       assert.equal(after.delta(before, NOTE_DELIVERIES), 0);
       assert.equal(after.delta(before, REJECTED, { reason: "BAD_REQUEST", type: "note" }), 2);
+    });
+  });
+
+  describe("GET /metrics > recordings", () => {
+    it("counts the batches of a recording written to the store and the events they hold", async () => {
+      const [ann, bob] = await trio();
+      assert.ok(ann && bob);
+      const before = await scrape();
+
+      const started = stateWhere(bob, (s) => s.recording);
+      ann.send("record", { on: true });
+      await started;
+      for (const seq of [1, 2, 3]) ann.send("note", { note: 60, seq });
+      bob.send("note", { note: 62, on: false, seq: 4 });
+      await Promise.all([settled(ann), settled(bob)]);
+      const stopped = stateWhere(bob, (s) => !s.recording);
+      ann.send("record", { on: false });
+      await stopped;
+
+      // The last batch is written after the state says the recording stopped.
+      const after = await eventually(
+        async () => {
+          const now = await scrape();
+          return now.delta(before, RECORDED_EVENTS) >= 4 && now;
+        },
+        5000,
+        "the recorded notes reached the store",
+      );
+      // Every note, the note-off too; no tempo or transport change happened.
+      assert.equal(after.delta(before, RECORDED_EVENTS), 4);
+      // One batch as it started, one as it stopped, and one for each second it ran between.
+      assert.ok(after.delta(before, RECORDING_BATCHES) >= 2, `${after.delta(before, RECORDING_BATCHES)} batches`);
     });
   });
 

@@ -4,6 +4,8 @@
  */
 import assert from "node:assert/strict";
 import pino from "pino";
+import { liveCounts } from "../../src/observability/liveCounts";
+import { JamMetrics } from "../../src/observability/metrics";
 import type { RoomOptions } from "../../src/protocol/options";
 import { countNote, emptyTally, overflow } from "../../src/rules/recording";
 import { newJamState } from "../../src/rooms/jamStateWriter";
@@ -76,8 +78,10 @@ describe("a jam's memory on its timers", () => {
 
   it("stops a recording after MAX_RECORDING_MIN, keeping it", async () => {
     const clock = new HandClock();
+    const metrics = new JamMetrics(liveCounts);
     const recorder = new RoomRecorder({
       store,
+      metrics,
       settings: { maxRecordingMin: 60, now: () => NOW },
       state: () => state,
       saved: async () => true,
@@ -93,6 +97,9 @@ describe("a jam's memory on its timers", () => {
     assert.deepEqual([state.recording, state.recordingStartedAt, clock.timeouts.length, clock.intervals.length], [false, 0, 0, 0]);
     const [summary] = await store.listRecordings("K7QF2M");
     assert.deepEqual([summary?.notes, summary?.musicians], [1, ["Ann"]]);
+    // One batch as it started (creating it), one as the time limit stopped it, with the note.
+    const written = async (counter: JamMetrics["recordingBatches"]) => (await counter.get()).values[0]?.value;
+    assert.deepEqual([await written(metrics.recordingBatches), await written(metrics.recordedEvents)], [2, 1]);
   });
 });
 
