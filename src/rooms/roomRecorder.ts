@@ -62,8 +62,11 @@ export class RoomRecorder {
     const startedAt = this.deps.settings.now();
     const { clock, settings } = this.deps;
     const running: Running = { startedAt, tempo: state.tempo, id: undefined, pending: [], tally: emptyTally(), timers: [] };
+    // Each room's batches at a phase of its own: rooms that start recording together (a bench, a
+    // class) would otherwise all write in the same instant every second.
+    const phaseMs = Math.random() * BATCH_EVERY_MS;
     running.timers.push(
-      clock.setInterval(() => void this.writeBatch(running), BATCH_EVERY_MS),
+      clock.setTimeout(() => running.timers.push(clock.setInterval(() => void this.writeBatch(running), BATCH_EVERY_MS)), phaseMs),
       clock.setTimeout(() => void this.stop("time limit"), settings.maxRecordingMin * 60_000),
     );
     this.running = running;

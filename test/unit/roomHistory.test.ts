@@ -91,8 +91,11 @@ describe("a jam's memory on its timers", () => {
     recorder.start();
     assert.equal(state.recording, true);
     recorder.note({ note: 60, velocity: 100, on: true }, "Ann", "keys");
-    assert.equal(clock.timeouts.length, 1);
+    // The batches' phase, then the time limit.
+    assert.equal(clock.timeouts.length, 2);
     clock.timeouts[0]?.();
+    assert.equal(clock.intervals.length, 1, "batches every second from the room's own phase");
+    clock.timeouts[1]?.();
     await recorder.stop("test: wait for the writes");
     assert.deepEqual([state.recording, state.recordingStartedAt, clock.timeouts.length, clock.intervals.length], [false, 0, 0, 0]);
     const [summary] = await store.listRecordings("K7QF2M");
