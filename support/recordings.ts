@@ -82,6 +82,7 @@ function inBatches(events: RecordedEvent[], startedAt: number, durationMs: numbe
   const musicians: string[] = [];
   let notes = 0;
   let next = 0;
+  let chunks = 0;
   for (let end = startedAt + batchMs; next < events.length || end - batchMs < startedAt + durationMs; end += batchMs) {
     const batch: RecordedEvent[] = [];
     for (; next < events.length && receivedOf(events[next] as RecordedEvent) < end; next++) {
@@ -91,7 +92,8 @@ function inBatches(events: RecordedEvent[], startedAt: number, durationMs: numbe
       notes++;
       if (!musicians.includes(event.musician)) musicians.push(event.musician);
     }
-    batches.push({ events: batch, endedAt: Math.min(end, startedAt + durationMs), notes, musicians: [...musicians] });
+    const chunk = batch.length > 0 ? ++chunks : 0;
+    batches.push({ chunk, events: batch, endedAt: Math.min(end, startedAt + durationMs), notes, musicians: [...musicians] });
   }
   return batches;
 }

@@ -41,6 +41,10 @@ interface Running {
   tally: RecordingTally;
   /** Set when it stops: the end of the recording. */
   stoppedAt?: number;
+  /** The number of its next batch of events. */
+  nextChunk: number;
+  /** A batch whose write failed: sent again, as it was, before anything newer. */
+  unsent?: { chunk: number; events: RecordedEvent[] };
   timers: { clear(): void }[];
 }
 
@@ -61,7 +65,7 @@ export class RoomRecorder {
     const state = this.deps.state();
     const startedAt = this.deps.settings.now();
     const { clock, settings } = this.deps;
-    const running: Running = { startedAt, tempo: state.tempo, id: undefined, pending: [], tally: emptyTally(), timers: [] };
+    const running: Running = { startedAt, tempo: state.tempo, id: undefined, pending: [], tally: emptyTally(), timers: [], nextChunk: 1 };
     // Each room's batches at a phase of its own: rooms that start recording together (a bench, a
     // class) would otherwise all write in the same instant every second.
     const phaseMs = Math.random() * BATCH_EVERY_MS;
@@ -132,14 +136,15 @@ export class RoomRecorder {
           if (!(await saved())) throw new Error("the jam is not saved yet");
           running.id = await store.startRecording(code, Math.round(running.startedAt), running.tempo, MAX_RECORDINGS_PER_JAM);
         }
-        const events = running.pending.splice(0);
+        if (running.unsent === undefined) {
+          const events = running.pending.splice(0);
+          running.unsent = { chunk: events.length > 0 ? running.nextChunk++ : 0, events };
+        }
+        const { chunk, events } = running.unsent;
         const endedAt = Math.round(running.stoppedAt ?? settings.now());
         const { notes, musicians } = running.tally;
-        await store.appendRecording(code, running.id, { events, endedAt, notes, musicians: [...musicians] }).catch((error: unknown) => {
-          // Back in front of what came meanwhile: the next batch retries them.
-          running.pending.unshift(...events);
-          throw error;
-        });
+        await store.appendRecording(code, running.id, { chunk, events, endedAt, notes, musicians: [...musicians] });
+        running.unsent = undefined;
         this.deps.metrics.recordingBatches.inc();
         this.deps.metrics.recordedEvents.inc(events.length);
       } catch (error) {

@@ -78,29 +78,26 @@ export function startRecording(db: Db, code: string, startedAt: number, tempo: n
   });
 }
 
-export function appendRecording(db: Db, code: string, id: number, batch: RecordingBatch): Promise<void> {
-  // Typed events from the room's recorder: checked when read back, not on every batch written.
-  const json = JSON.stringify(batch.events);
-  return db.transaction().execute(async (trx) => {
-    if (batch.events.length > 0) {
-      const { latest } = await trx
-        .selectFrom("recording_chunks")
-        .select((eb) => eb.fn.max<number | null>("chunk").as("latest"))
-        .where("code", "=", code)
-        .where("recording_id", "=", id)
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto("recording_chunks")
-        .values({ code, recording_id: id, chunk: Number(latest ?? 0) + 1, events: json })
-        .execute();
-    }
-    await trx
-      .updateTable("recordings")
-      .set({ ended_at: batch.endedAt, notes: batch.notes, musicians: JSON.stringify(names.parse(batch.musicians)) })
-      .where("code", "=", code)
-      .where("id", "=", id)
+/**
+ * Two statements and no transaction, once a second per recording room: the batch's number comes
+ * from the recorder, a batch sent again is kept once (its number is taken), and the summary is
+ * whole in every call, so a lost update is mended by the next.
+ */
+export async function appendRecording(db: Db, code: string, id: number, batch: RecordingBatch): Promise<void> {
+  if (batch.events.length > 0) {
+    // Typed events from the room's recorder: checked when read back, not on every batch written.
+    await db
+      .insertInto("recording_chunks")
+      .values({ code, recording_id: id, chunk: batch.chunk, events: JSON.stringify(batch.events) })
+      .onConflict((conflict) => conflict.columns(["code", "recording_id", "chunk"]).doNothing())
       .execute();
-  });
+  }
+  await db
+    .updateTable("recordings")
+    .set({ ended_at: batch.endedAt, notes: batch.notes, musicians: JSON.stringify(batch.musicians) })
+    .where("code", "=", code)
+    .where("id", "=", id)
+    .execute();
 }
 
 type RecordingRow = { id: number; started_at: number | string; ended_at: number | string; notes: number; musicians: unknown };

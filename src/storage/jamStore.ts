@@ -90,6 +90,11 @@ export interface RecordingSummary {
 
 /** What a recording's next batch adds: its events, and where the recording stands after them. */
 export interface RecordingBatch {
+  /**
+   * The batch's number in its recording, 1, 2, 3 … in order (0 when it has no events): a batch sent
+   * again after a failed write keeps its number and is kept once.
+   */
+  chunk: number;
   events: RecordedEvent[];
   /** The latest time the recording covers so far (its end once stopped). */
   endedAt: number;
@@ -138,7 +143,7 @@ export interface JamStore {
   loadVersion(code: string, version: number): Promise<JamVersion | undefined>;
   /** Starts a recording under the next id and drops all but the newest `keep`; returns its id. */
   startRecording(code: string, startedAt: number, tempo: number, keep: number): Promise<number>;
-  /** Adds a batch of events to a recording (in order: one batch at a time per recording). */
+  /** Adds a batch of events to a recording and updates its summary (one batch at a time per recording). */
   appendRecording(code: string, id: number, batch: RecordingBatch): Promise<void>;
   /** Newest first. */
   listRecordings(code: string): Promise<RecordingSummary[]>;
