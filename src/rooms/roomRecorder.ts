@@ -44,7 +44,7 @@ interface Running {
   /** The number of its next batch of events. */
   nextChunk: number;
   /** A batch whose write failed: sent again, as it was, before anything newer. */
-  unsent?: { chunk: number; events: RecordedEvent[] };
+  unsent?: { chunk: number; events: RecordedEvent[] } | undefined;
   timers: { clear(): void }[];
 }
 
