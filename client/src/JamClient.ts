@@ -84,8 +84,7 @@ export class JamClient {
    * request), RoomNotFound, ServerUnavailable or ConnectionFailed.
    */
   async roomInfo(code: string): Promise<RoomInfo> {
-    const canonical = this.canonicalCode(code);
-    return this.lookUp<RoomInfo>(`/rooms/${canonical}`, canonical);
+    return this.lookUp<RoomInfo>(code, (canonical) => `/rooms/${canonical}`);
   }
 
   /**
@@ -94,8 +93,7 @@ export class JamClient {
    * ServerUnavailable or ConnectionFailed.
    */
   async savedJam(code: string): Promise<SavedJamInfo> {
-    const canonical = this.canonicalCode(code);
-    return this.lookUp<SavedJamInfo>(`/jams/${canonical}`, canonical);
+    return this.lookUp<SavedJamInfo>(code, (canonical) => `/jams/${canonical}`);
   }
 
   /**
@@ -103,8 +101,7 @@ export class JamClient {
    * how many tracks), for a host to pick one for `session.restoreVersion`. Rejects as `savedJam`.
    */
   async versions(code: string): Promise<VersionInfo[]> {
-    const canonical = this.canonicalCode(code);
-    return this.lookUp<VersionInfo[]>(`/jams/${canonical}/versions`, canonical);
+    return this.lookUp<VersionInfo[]>(code, (canonical) => `/jams/${canonical}/versions`);
   }
 
   /**
@@ -112,8 +109,7 @@ export class JamClient {
    * many notes, who played). Rejects as `savedJam`.
    */
   async recordings(code: string): Promise<RecordingInfo[]> {
-    const canonical = this.canonicalCode(code);
-    return this.lookUp<RecordingInfo[]>(`/jams/${canonical}/recordings`, canonical);
+    return this.lookUp<RecordingInfo[]>(code, (canonical) => `/jams/${canonical}/recordings`);
   }
 
   /** Where recording `id` of the jam downloads as a Standard MIDI File (for a link). Throws InvalidRoomCode. */
@@ -199,7 +195,10 @@ export class JamClient {
     return session;
   }
 
-  private async lookUp<T>(path: string, code: string): Promise<T> {
+  /** GET of `pathOf(code)` (the code checked and made canonical first, before any request). */
+  private async lookUp<T>(code: string, pathOf: (canonical: string) => string): Promise<T> {
+    const canonical = this.canonicalCode(code);
+    const path = pathOf(canonical);
     let response: Awaited<ReturnType<FetchLike>>;
     let body: unknown;
     try {
@@ -208,7 +207,7 @@ export class JamClient {
     } catch (error) {
       throw new ConnectionFailed(`could not reach the jam server: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (response.status !== 200) throw preflightError(response.status, body, code);
+    if (response.status !== 200) throw preflightError(response.status, body, canonical);
     return body as T;
   }
 

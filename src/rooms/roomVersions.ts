@@ -40,7 +40,7 @@ export class RoomVersions {
     return this.enqueue(async () => {
       const json = this.currentJson();
       if (json !== this.lastKept) await this.keep(json);
-    });
+    }, undefined);
   }
 
   /**
@@ -80,10 +80,11 @@ export class RoomVersions {
     return number;
   }
 
-  private enqueue<T>(task: () => Promise<T>, onError?: T): Promise<T> {
+  /** Runs `task` after every call before it; a failure is logged and answered with `onError`. */
+  private enqueue<T>(task: () => Promise<T>, onError: T): Promise<T> {
     const run = this.queue.then(task).catch((error: unknown) => {
       this.deps.log().error({ err: error }, "version store call failed");
-      return onError as T;
+      return onError;
     });
     this.queue = run;
     return run;

@@ -3,7 +3,7 @@
  * in batches, a row each). Numbers (versions 1, 2, 3 …, recording ids) count per jam, each picked in
  * the transaction that writes it; only one room at a time has a jam open, so one writer per jam.
  */
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import {
   jamVersion,
@@ -25,23 +25,36 @@ type Db = Kysely<StoreTables>;
 const names = z.array(z.string());
 const events = z.array(recordedEvent);
 
+/** A jam's numbered rows: its versions (numbered by `version`) and its recordings (by `id`). */
+type Numbered = { table: "jam_versions"; column: "version" } | { table: "recordings"; column: "id" };
+
+/**
+ * Writes the jam's next numbered row (`insert` gets its number) and drops all but the newest
+ * `keep`, in one transaction; resolves with the number.
+ */
+function addNumbered(
+  db: Db,
+  code: string,
+  { table, column }: Numbered,
+  keep: number,
+  insert: (trx: Db, n: number) => Promise<unknown>,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const latest = await sql<{
+      latest: number | string | null;
+    }>`select max(${sql.ref(column)}) as latest from ${sql.table(table)} where code = ${code}`.execute(trx);
+    const n = Number(latest.rows[0]?.latest ?? 0) + 1;
+    await insert(trx, n);
+    await sql`delete from ${sql.table(table)} where code = ${code} and ${sql.ref(column)} <= ${n - keep}`.execute(trx);
+    return n;
+  });
+}
+
 export function addVersion(db: Db, code: string, savedAt: number, document: JamVersionDocument, keep: number): Promise<number> {
   const json = JSON.stringify(jamVersionDocument.parse(document));
-  return db.transaction().execute(async (trx) => {
-    const { latest } = await trx
-      .selectFrom("jam_versions")
-      .select((eb) => eb.fn.max<number | null>("version").as("latest"))
-      .where("code", "=", code)
-      .executeTakeFirstOrThrow();
-    const version = Number(latest ?? 0) + 1;
-    await trx.insertInto("jam_versions").values({ code, version, saved_at: savedAt, document: json }).execute();
-    await trx
-      .deleteFrom("jam_versions")
-      .where("code", "=", code)
-      .where("version", "<=", version - keep)
-      .execute();
-    return version;
-  });
+  return addNumbered(db, code, { table: "jam_versions", column: "version" }, keep, (trx, version) =>
+    trx.insertInto("jam_versions").values({ code, version, saved_at: savedAt, document: json }).execute(),
+  );
 }
 
 export async function listVersions(db: Db, code: string): Promise<VersionSummary[]> {
@@ -58,24 +71,14 @@ export async function loadVersion(db: Db, code: string, version: number): Promis
   return jamVersion.parse({ ...jamVersionDocument.parse(readJson(row.document)), version: row.version, savedAt: Number(row.saved_at) });
 }
 
+/** Older recordings dropped go with their events (ON DELETE CASCADE). */
 export function startRecording(db: Db, code: string, startedAt: number, tempo: number, keep: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const { latest } = await trx
-      .selectFrom("recordings")
-      .select((eb) => eb.fn.max<number | null>("id").as("latest"))
-      .where("code", "=", code)
-      .executeTakeFirstOrThrow();
-    const id = Number(latest ?? 0) + 1;
-    const row = { code, id, started_at: startedAt, ended_at: startedAt, tempo, notes: 0, musicians: "[]" };
-    await trx.insertInto("recordings").values(row).execute();
-    // Older recordings go with their events (ON DELETE CASCADE).
-    await trx
-      .deleteFrom("recordings")
-      .where("code", "=", code)
-      .where("id", "<=", id - keep)
-      .execute();
-    return id;
-  });
+  return addNumbered(db, code, { table: "recordings", column: "id" }, keep, (trx, id) =>
+    trx
+      .insertInto("recordings")
+      .values({ code, id, started_at: startedAt, ended_at: startedAt, tempo, notes: 0, musicians: "[]" })
+      .execute(),
+  );
 }
 
 /**
