@@ -61,6 +61,25 @@ function refuse(res: ServerResponse, answer: (typeof HttpError)[keyof typeof Htt
   sendHttpError(res, answer, { ...headers, Connection: "close" });
 }
 
+/** How long a refused body's connection stays open to read and drop what its client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Refuses a body while it is still arriving. Closing a connection with unread data makes the
+ * kernel answer with a reset, which can wipe the 413 from the client's receive buffer before it
+ * reads it: so the answer goes out on a connection that stays open, what the client still sends is
+ * read and dropped, and the connection closes when the client does, or after LINGER_MS.
+ */
+function refuseBodyInFlight(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
+  req.removeAllListeners("data");
+  req.removeAllListeners("end");
+  req.on("data", () => undefined);
+  req.resume();
+  const linger = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  req.socket.once("close", () => clearTimeout(linger));
+  sendHttpError(res, HttpError.REQUEST_TOO_LARGE, headers);
+}
+
 /**
  * Runs `pass` (Colyseus' listener, which attaches its own 'data' listener at once) and then stands
  * between the request and that listener: chunks are forwarded only while the body stays within
@@ -78,10 +97,7 @@ function passWithBoundedBody(req: IncomingMessage, res: ServerResponse, pass: ()
       for (const listener of theirs) listener.call(req, chunk);
       return;
     }
-    req.removeAllListeners("data");
-    req.removeAllListeners("end");
-    req.pause();
-    refuse(res, HttpError.REQUEST_TOO_LARGE, corsHeaders(req));
+    refuseBodyInFlight(req, res, corsHeaders(req));
   });
 }
 
