@@ -23,6 +23,7 @@ import { DependencyStatus } from "./observability/dependencyStatus";
 import { liveCounts } from "./observability/liveCounts";
 import { JamMetrics } from "./observability/metrics";
 import { jamRoomWith } from "./rooms/configuredJamRoom";
+import { processTimer, RECORDING_BATCH_EVERY_MS, RecordingWriter } from "./rooms/recordingWriter";
 import { JAM_ROOM_NAME } from "./rooms/roomName";
 import { SWEEP_EVERY_MS, scheduleExpirySweeps, sweepLock } from "./storage/expirySweep";
 import type { JamStore } from "./storage/jamStore";
@@ -60,7 +61,8 @@ export function createAppConfig(settings: Settings, logger: Logger = createLogge
     initializeGameServer: (gameServer) => {
       applyMatchmakingCors(allowedOrigin, settings.corsOrigins);
       installColyseusWorkarounds(gameServer, { limits, allowedOrigin, addressOf, logger });
-      liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics, store })));
+      const recordings = new RecordingWriter({ store, metrics, logger, everyMs: RECORDING_BATCH_EVERY_MS, every: processTimer });
+      liveCounts.track(gameServer.define(JAM_ROOM_NAME, jamRoomWith({ settings, logger, metrics, store, recordings })));
       const stopSweeps = scheduleExpirySweeps({
         store,
         ttlDays: settings.jamTtlDays,

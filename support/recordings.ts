@@ -28,9 +28,12 @@ export const HOUR_OF_EIGHT: PerformanceShape = {
   batchMs: 1000,
 };
 
+/** A batch as a recorder makes it, before it knows which jam and recording it goes to. */
+type Batch = Omit<RecordingBatch, "code" | "recordingId">;
+
 export interface Performance {
   recording: Recording;
-  batches: RecordingBatch[];
+  batches: Batch[];
 }
 
 const TEMPO_ASKED_AHEAD_MS = 200;
@@ -77,8 +80,8 @@ function receivedOf(event: RecordedEvent): number {
   return event.kind === "note" ? event.receivedAt : event.at - TEMPO_ASKED_AHEAD_MS;
 }
 
-function inBatches(events: RecordedEvent[], startedAt: number, durationMs: number, batchMs: number): RecordingBatch[] {
-  const batches: RecordingBatch[] = [];
+function inBatches(events: RecordedEvent[], startedAt: number, durationMs: number, batchMs: number): Batch[] {
+  const batches: Batch[] = [];
   const musicians: string[] = [];
   let notes = 0;
   let next = 0;
@@ -102,6 +105,6 @@ function inBatches(events: RecordedEvent[], startedAt: number, durationMs: numbe
 export async function seedRecording(store: JamStore, code: string, performed: Performance, keep = 20): Promise<number> {
   const { startedAt, tempo } = performed.recording;
   const id = await store.startRecording(code, startedAt, tempo, keep);
-  for (const batch of performed.batches) await store.appendRecording(code, id, batch);
+  for (const batch of performed.batches) await store.appendRecordings([{ code, recordingId: id, ...batch }]);
   return id;
 }

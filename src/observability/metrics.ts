@@ -80,7 +80,7 @@ export class JamMetrics {
 
   readonly recordingBatches = new Counter({
     name: "jam_recording_batches_total",
-    help: "Batches of a recording written to the store: one a second per recording room, and one as it starts and stops.",
+    help: "Batches of a recording written to the store: one a second per recording room, and one as it stops.",
     registers: [this.registry],
   });
 

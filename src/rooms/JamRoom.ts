@@ -26,6 +26,7 @@ import { addMember, memberOf, nameOf, participantOf, removeListener } from "./me
 import { MessageGate, type Handlers } from "./messageGate";
 import { broadcast, relayToOthers, relayedEvent, relayedNote, relayedSignal, send } from "./outbox";
 import type { CodeClaim } from "./roomCodes";
+import type { RecordingWriter } from "./recordingWriter";
 import { RoomTransport, type TransportMessage } from "./roomTransport";
 import { markingSaves } from "./savedJams";
 
@@ -34,6 +35,8 @@ export interface JamRoomDeps {
   logger: Logger;
   metrics: JamMetrics;
   store: JamStore;
+  /** Writes every recording room's batches of the second together. */
+  recordings: RecordingWriter;
 }
 
 /** Clients are told to come back this long after the drain ends, when a new process is up. */
@@ -142,7 +145,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   private async setUp(rawOptions: unknown): Promise<void> {
-    const { settings, store, metrics } = this.deps;
+    const { settings, store, metrics, recordings } = this.deps;
     const { claim, options, state, transport, record } = await openJam(rawOptions, this.presence, store, settings, saveLiveJam);
     this.roomId = claim.code;
     this.codeClaim = claim;
@@ -150,7 +153,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.roomLog = this.deps.logger.child({ room: claim.code });
     this.state = state;
     const current = () => this.state;
-    const keeper = new JamKeeper({ store, metrics, settings, options, record, state: current, log: () => this.logger, clock: this.clock });
+    const log = () => this.logger;
+    const keeper = new JamKeeper({ store, writer: recordings, metrics, settings, options, record, state: current, log, clock: this.clock });
     this.keeper = keeper;
     const desk = new RoomTransport(
       { settings, state: current, policy: options.transport, gate: this.gate, keeper },

@@ -11,8 +11,10 @@ import { RoomVersions } from "./roomVersions";
 
 export interface JamKeeperDeps extends Omit<RoomSavingDeps, "settings"> {
   settings: Settings;
-  /** The room's clock: the version interval and the recording's timers end with the room. */
-  clock: RoomRecorderDeps["clock"];
+  /** The process's writer of recording batches. */
+  writer: RoomRecorderDeps["writer"];
+  /** The room's clock: the version interval and the recording's time limit end with the room. */
+  clock: RoomRecorderDeps["clock"] & { setInterval(callback: () => void, ms: number): { clear(): void } };
 }
 
 export class JamKeeper {
@@ -21,11 +23,11 @@ export class JamKeeper {
   readonly recorder: RoomRecorder;
 
   constructor(deps: JamKeeperDeps) {
-    const { store, metrics, settings, state, log, options, clock } = deps;
+    const { store, writer, settings, state, log, options, clock } = deps;
     this.saving = new RoomSaving(deps);
     const history = { store, settings, state, log, saved: () => this.saving.settle() };
     this.versions = new RoomVersions({ ...history, options });
-    this.recorder = new RoomRecorder({ ...history, metrics, clock });
+    this.recorder = new RoomRecorder({ ...history, writer, clock });
     this.versions.keepEvery((callback, ms) => clock.setInterval(callback, ms));
   }
 

@@ -1,56 +1,55 @@
 /**
  * A room's recording: started and stopped by whoever drives the transport, it keeps every relayed
  * note and every tempo and transport change with its server time. The note path only pushes onto
- * an array; a batch goes to the store every second, one write at a time, and a store that is down
- * only delays the batches (bounded, see rules/recording.ts).
+ * an array; the process's RecordingWriter takes the new events every second, and a store that is
+ * down only delays them (bounded, see rules/recording.ts).
  */
 import type { Settings } from "../config/settings";
 import type { Logger } from "../logger";
-import type { JamMetrics } from "../observability/metrics";
 import { MAX_RECORDINGS_PER_JAM } from "../protocol/limits";
 import { countNote, emptyTally, overflow, type RecordingTally } from "../rules/recording";
 import type * as sequencer from "../rules/sequencer";
 import type { JamState } from "../schema/JamState";
-import type { JamStore, RecordedEvent } from "../storage/jamStore";
+import type { JamStore, RecordedEvent, RecordingBatch } from "../storage/jamStore";
+import type { RecordingSource, RecordingWriter } from "./recordingWriter";
 
 export interface RoomRecorderDeps {
-  store: JamStore;
-  /** What reached the store: the only count of what recording costs the database. */
-  metrics: Pick<JamMetrics, "recordingBatches" | "recordedEvents">;
+  store: Pick<JamStore, "startRecording">;
+  /** The process's writer of recording batches. */
+  writer: Pick<RecordingWriter, "add" | "finish">;
   settings: Pick<Settings, "maxRecordingMin" | "now">;
   state: () => JamState;
   /** Saves the jam now: its recordings refer to it. Resolves whether it is saved. */
   saved: () => Promise<boolean>;
   log: () => Logger;
-  /** The room's clock: its timers end with the room. */
+  /** The room's clock: the time limit ends with the room. */
   clock: {
     setTimeout(callback: () => void, ms: number): { clear(): void };
-    setInterval(callback: () => void, ms: number): { clear(): void };
   };
 }
-
-/** How often a running recording's events go to the store. */
-const BATCH_EVERY_MS = 1000;
 
 interface Running {
   startedAt: number;
   tempo: number;
   /** Its id in the store, once it is there. */
   id: number | undefined;
+  /** Creating it in the store, under way. */
+  opening: Promise<void> | undefined;
   pending: RecordedEvent[];
   tally: RecordingTally;
   /** Set when it stops: the end of the recording. */
   stoppedAt?: number;
   /** The number of its next batch of events. */
   nextChunk: number;
-  /** A batch whose write failed: sent again, as it was, before anything newer. */
-  unsent?: { chunk: number; events: RecordedEvent[] } | undefined;
-  timers: { clear(): void }[];
+  /** A batch whose write failed: sent again, renewed, before anything newer. */
+  unsent: RecordingBatch | undefined;
+  limit: { clear(): void };
+  source: RecordingSource;
 }
 
 export class RoomRecorder {
   private running: Running | undefined;
-  private writes: Promise<void> = Promise.resolve();
+  private stopping: Promise<void> = Promise.resolve();
   private dropped = 0;
 
   constructor(private readonly deps: RoomRecorderDeps) {}
@@ -62,33 +61,43 @@ export class RoomRecorder {
   /** Starts recording (already recording: nothing changes). */
   start(): void {
     if (this.running !== undefined) return;
-    const state = this.deps.state();
-    const startedAt = this.deps.settings.now();
-    const { clock, settings } = this.deps;
-    const running: Running = { startedAt, tempo: state.tempo, id: undefined, pending: [], tally: emptyTally(), timers: [], nextChunk: 1 };
-    // Each room's batches at a phase of its own: rooms that start recording together (a bench, a
-    // class) would otherwise all write in the same instant every second.
-    const phaseMs = Math.random() * BATCH_EVERY_MS;
-    running.timers.push(
-      clock.setTimeout(() => running.timers.push(clock.setInterval(() => void this.writeBatch(running), BATCH_EVERY_MS)), phaseMs),
-      clock.setTimeout(() => void this.stop("time limit"), settings.maxRecordingMin * 60_000),
-    );
+    const { state, settings, clock, writer } = this.deps;
+    const startedAt = settings.now();
+    const running: Running = {
+      startedAt,
+      tempo: state().tempo,
+      id: undefined,
+      opening: undefined,
+      pending: [],
+      tally: emptyTally(),
+      nextChunk: 1,
+      unsent: undefined,
+      limit: clock.setTimeout(() => void this.stop("time limit"), settings.maxRecordingMin * 60_000),
+      source: { take: () => this.take(running), written: (batch) => this.written(running, batch) },
+    };
     this.running = running;
-    state.assign({ recording: true, recordingStartedAt: startedAt });
-    void this.writeBatch(running);
+    state().assign({ recording: true, recordingStartedAt: startedAt });
+    // Created in the store at once: the jam's list of recordings shows it while it runs.
+    this.open(running);
+    writer.add(running.source);
     this.deps.log().info({ startedAt }, "recording started");
   }
 
   /** Stops recording and resolves once everything recorded is written (or could not be). */
-  async stop(reason: string): Promise<void> {
+  stop(reason: string): Promise<void> {
     const running = this.running;
-    if (running === undefined) return this.writes;
+    if (running === undefined) return this.stopping;
     this.running = undefined;
     running.stoppedAt = this.deps.settings.now();
-    for (const timer of running.timers) timer.clear();
+    running.limit.clear();
     this.deps.state().assign({ recording: false, recordingStartedAt: 0 });
     this.deps.log().info({ reason, notes: running.tally.notes }, "recording stopped");
-    await this.writeBatch(running);
+    this.stopping = this.writeLast(running);
+    return this.stopping;
+  }
+  /** Resolves once the running recording is created in the store, or that attempt failed. */
+  async created(): Promise<void> {
+    await this.running?.opening;
   }
 
   /** A relayed note, as the recording keeps it. Called on the note path: no more than a push. */
@@ -125,32 +134,53 @@ export class RoomRecorder {
     running.pending.push(event);
   }
 
-  /** Sends what is pending (creating the recording in the store first); one write at a time. */
-  private writeBatch(running: Running): Promise<void> {
-    this.writes = this.writes.then(async () => {
-      const { store, state, saved, log, settings } = this.deps;
-      const code = state().roomCode;
+  /** Its last batch, once it is in the store (tried once more if creating it failed so far). */
+  private async writeLast(running: Running): Promise<void> {
+    await running.opening;
+    if (running.id === undefined) this.open(running);
+    await running.opening;
+    await this.deps.writer.finish(running.source);
+    if (running.unsent !== undefined) {
+      this.deps.log().error({ lost: running.unsent.events.length }, "the end of a stopped recording could not be written");
+    }
+  }
+
+  /** Creates the recording in the store; its row refers to the jam's, so the jam is saved first. */
+  private open(running: Running): void {
+    if (running.opening !== undefined || running.id !== undefined) return;
+    const { store, state, saved, log } = this.deps;
+    running.opening = (async () => {
       try {
-        if (running.id === undefined) {
-          // Its row refers to the jam's: retried with the next batch (or lost with a stopped one).
-          if (!(await saved())) throw new Error("the jam is not saved yet");
-          running.id = await store.startRecording(code, Math.round(running.startedAt), running.tempo, MAX_RECORDINGS_PER_JAM);
-        }
-        if (running.unsent === undefined) {
-          const events = running.pending.splice(0);
-          running.unsent = { chunk: events.length > 0 ? running.nextChunk++ : 0, events };
-        }
-        const { chunk, events } = running.unsent;
-        const endedAt = Math.round(running.stoppedAt ?? settings.now());
-        const { notes, musicians } = running.tally;
-        await store.appendRecording(code, running.id, { chunk, events, endedAt, notes, musicians: [...musicians] });
-        running.unsent = undefined;
-        this.deps.metrics.recordingBatches.inc();
-        this.deps.metrics.recordedEvents.inc(events.length);
+        if (!(await saved())) throw new Error("the jam is not saved yet");
+        running.id = await store.startRecording(state().roomCode, Math.round(running.startedAt), running.tempo, MAX_RECORDINGS_PER_JAM);
       } catch (error) {
-        log().error({ err: error, dropped: this.dropped }, "recording batch not written, retrying");
+        log().error({ err: error, dropped: this.dropped }, "recording not created in the store, retrying");
+      } finally {
+        running.opening = undefined;
       }
-    });
-    return this.writes;
+    })();
+  }
+
+  /** The writer's tick: what is new since the last batch, or the failed batch again. */
+  private take(running: Running): RecordingBatch | undefined {
+    if (running.id === undefined) {
+      this.open(running);
+      return undefined;
+    }
+    const endedAt = Math.round(running.stoppedAt ?? this.deps.settings.now());
+    const { notes, musicians } = running.tally;
+    const summary = { endedAt, notes, musicians: [...musicians] };
+    if (running.unsent !== undefined) {
+      running.unsent = { ...running.unsent, ...summary };
+    } else {
+      const events = running.pending.splice(0);
+      const chunk = events.length > 0 ? running.nextChunk++ : 0;
+      running.unsent = { code: this.deps.state().roomCode, recordingId: running.id, chunk, events, ...summary };
+    }
+    return running.unsent;
+  }
+
+  private written(running: Running, batch: RecordingBatch): void {
+    if (running.unsent === batch) running.unsent = undefined;
   }
 }

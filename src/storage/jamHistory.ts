@@ -18,7 +18,7 @@ import {
   type VersionSummary,
 } from "./jamStore";
 import { inSlices, type Sliced } from "../timeSlices";
-import { readJson, type StoreTables } from "./schema";
+import { jsonColumnType, readJson, type StoreKind, type StoreTables } from "./schema";
 
 type Db = Kysely<StoreTables>;
 
@@ -81,26 +81,51 @@ export function startRecording(db: Db, code: string, startedAt: number, tempo: n
   );
 }
 
+/** Rows per statement: far below either database's limit of bound parameters (5 a row). */
+const ROWS_PER_STATEMENT = 500;
+
 /**
- * Two statements and no transaction, once a second per recording room: the batch's number comes
- * from the recorder, a batch sent again is kept once (its number is taken), and the summary is
- * whole in every call, so a lost update is mended by the next.
+ * Every batch in two statements and no transaction, whatever the number of recordings: a
+ * statement costs the server far more CPU than a row, and every recording room of the process
+ * writes in the same call once a second. A batch sent again is kept once (its number is taken),
+ * and each summary is whole, so a lost update is mended by the next batch.
  */
-export async function appendRecording(db: Db, code: string, id: number, batch: RecordingBatch): Promise<void> {
-  if (batch.events.length > 0) {
-    // Typed events from the room's recorder: checked when read back, not on every batch written.
-    await db
-      .insertInto("recording_chunks")
-      .values({ code, recording_id: id, chunk: batch.chunk, events: JSON.stringify(batch.events) })
-      .onConflict((conflict) => conflict.columns(["code", "recording_id", "chunk"]).doNothing())
-      .execute();
+export async function appendRecordings(db: Db, kind: StoreKind, batches: readonly RecordingBatch[]): Promise<void> {
+  for (let from = 0; from < batches.length; from += ROWS_PER_STATEMENT) {
+    const part = batches.slice(from, from + ROWS_PER_STATEMENT);
+    const withEvents = part.filter((batch) => batch.events.length > 0);
+    if (withEvents.length > 0) {
+      // Typed events from the rooms' recorders: checked when read back, not on every batch written.
+      await db
+        .insertInto("recording_chunks")
+        .values(
+          withEvents.map((batch) => ({
+            code: batch.code,
+            recording_id: batch.recordingId,
+            chunk: batch.chunk,
+            events: JSON.stringify(batch.events),
+          })),
+        )
+        .onConflict((conflict) => conflict.columns(["code", "recording_id", "chunk"]).doNothing())
+        .execute();
+    }
+    await updateSummaries(db, kind, part);
   }
-  await db
-    .updateTable("recordings")
-    .set({ ended_at: batch.endedAt, notes: batch.notes, musicians: JSON.stringify(batch.musicians) })
-    .where("code", "=", code)
-    .where("id", "=", id)
-    .execute();
+}
+
+/**
+ * One UPDATE … FROM (VALUES …) for many recordings; both databases name a VALUES list's columns
+ * column1, column2 …, and the casts give PostgreSQL the types its parameters lack.
+ */
+async function updateSummaries(db: Db, kind: StoreKind, batches: readonly RecordingBatch[]): Promise<void> {
+  const json = sql.raw(jsonColumnType(kind));
+  const rows = batches.map(
+    (batch) =>
+      sql`(cast(${batch.code} as text), cast(${batch.recordingId} as integer), cast(${batch.endedAt} as bigint), cast(${batch.notes} as integer), cast(${JSON.stringify(batch.musicians)} as ${json}))`,
+  );
+  await sql`update recordings set ended_at = v.column3, notes = v.column4, musicians = v.column5
+    from (values ${sql.join(rows)}) as v
+    where recordings.code = v.column1 and recordings.id = v.column2`.execute(db);
 }
 
 type RecordingRow = { id: number; started_at: number | string; ended_at: number | string; notes: number; musicians: unknown };

@@ -90,6 +90,9 @@ export interface RecordingSummary {
 
 /** What a recording's next batch adds: its events, and where the recording stands after them. */
 export interface RecordingBatch {
+  code: string;
+  /** The recording's id in its jam. */
+  recordingId: number;
   /**
    * The batch's number in its recording, 1, 2, 3 … in order (0 when it has no events): a batch sent
    * again after a failed write keeps its number and is kept once.
@@ -143,8 +146,11 @@ export interface JamStore {
   loadVersion(code: string, version: number): Promise<JamVersion | undefined>;
   /** Starts a recording under the next id and drops all but the newest `keep`; returns its id. */
   startRecording(code: string, startedAt: number, tempo: number, keep: number): Promise<number>;
-  /** Adds a batch of events to a recording and updates its summary (one batch at a time per recording). */
-  appendRecording(code: string, id: number, batch: RecordingBatch): Promise<void>;
+  /**
+   * Adds batches of events to recordings (any number of recordings, one batch each) and updates
+   * their summaries: one process writes every recording room's batch of the second in one call.
+   */
+  appendRecordings(batches: readonly RecordingBatch[]): Promise<void>;
   /** Newest first. */
   listRecordings(code: string): Promise<RecordingSummary[]>;
   loadRecording(code: string, id: number): Promise<Recording | undefined>;

@@ -118,8 +118,8 @@ export class KyselyJamStore implements JamStore {
   startRecording(code: string, startedAt: number, tempo: number, keep: number): Promise<number> {
     return history.startRecording(this.db, code, startedAt, tempo, keep);
   }
-  appendRecording(code: string, id: number, batch: RecordingBatch): Promise<void> {
-    return history.appendRecording(this.db, code, id, batch);
+  appendRecordings(batches: readonly RecordingBatch[]): Promise<void> {
+    return history.appendRecordings(this.db, this.kind, batches);
   }
   listRecordings(code: string): Promise<RecordingSummary[]> {
     return history.listRecordings(this.db, code);

@@ -4,12 +4,10 @@
  * ON DELETE CASCADE, so expiring a jam removes them without the expiry knowing they exist.
  */
 import type { Kysely, Migration } from "kysely";
-import type { StoreKind } from "./schema";
+import { jsonColumnType, type StoreKind } from "./schema";
 
 export function migrationsFor(kind: StoreKind): Record<string, Migration> {
-  // JSONB on PostgreSQL so later steps can query into a jam; SQLite has no JSON type, its JSON
-  // functions read TEXT.
-  const documentType = kind === "postgres" ? "jsonb" : "text";
+  const documentType = jsonColumnType(kind);
   return {
     "0001_jams": {
       async up(db: Kysely<unknown>): Promise<void> {

@@ -4,6 +4,14 @@ import type { ColumnType } from "kysely";
 export type StoreKind = "postgres" | "sqlite";
 
 /**
+ * The type of a JSON column: JSONB on PostgreSQL so later steps can query into it; SQLite has no
+ * JSON type, its JSON functions read TEXT.
+ */
+export function jsonColumnType(kind: StoreKind): "jsonb" | "text" {
+  return kind === "postgres" ? "jsonb" : "text";
+}
+
+/**
  * ms since epoch in a BIGINT column: node-postgres returns BIGINT as a string (it may exceed 2^53),
  * better-sqlite3 as a number; the store converts either.
  */

@@ -69,8 +69,8 @@ export class TrackedJamStore implements JamStore, DependencyProbe {
   startRecording(code: string, startedAt: number, tempo: number, keep: number): Promise<number> {
     return this.track(this.inner.startRecording(code, startedAt, tempo, keep));
   }
-  appendRecording(code: string, id: number, batch: RecordingBatch): Promise<void> {
-    return this.track(this.inner.appendRecording(code, id, batch));
+  appendRecordings(batches: readonly RecordingBatch[]): Promise<void> {
+    return this.track(this.inner.appendRecordings(batches));
   }
   listRecordings(code: string): Promise<RecordingSummary[]> {
     return this.track(this.inner.listRecordings(code));

@@ -34,16 +34,22 @@ async function seed(store: JamStore): Promise<void> {
   // At 125 BPM one tick is one ms.
   const one = await store.startRecording(CODE, NOW, 125, 20);
   const batch = [keys(100, "Zoë 🎛️", 36, true, "drums"), keys(150, "Ann", 60, true), keys(200, "Zoë 🎛️", 36, false, "drums")];
-  await store.appendRecording(CODE, one, { chunk: 1, events: batch, endedAt: NOW + 300, notes: 2, musicians: ["Zoë 🎛️", "Ann"] });
-  await store.appendRecording(CODE, one, {
-    chunk: 2,
-    events: [keys(400, "Ann", 60, false)],
-    endedAt: NOW + 1000,
-    notes: 2,
-    musicians: ["Zoë 🎛️", "Ann"],
-  });
+  await store.appendRecordings([
+    { code: CODE, recordingId: one, chunk: 1, events: batch, endedAt: NOW + 300, notes: 2, musicians: ["Zoë 🎛️", "Ann"] },
+  ]);
+  await store.appendRecordings([
+    {
+      code: CODE,
+      recordingId: one,
+      chunk: 2,
+      events: [keys(400, "Ann", 60, false)],
+      endedAt: NOW + 1000,
+      notes: 2,
+      musicians: ["Zoë 🎛️", "Ann"],
+    },
+  ]);
   const two = await store.startRecording(CODE, NOW + 5000, 125, 20);
-  await store.appendRecording(CODE, two, { chunk: 0, events: [], endedAt: NOW + 6000, notes: 0, musicians: [] });
+  await store.appendRecordings([{ code: CODE, recordingId: two, chunk: 0, events: [], endedAt: NOW + 6000, notes: 0, musicians: [] }]);
 }
 
 interface Download {

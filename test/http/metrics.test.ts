@@ -281,8 +281,8 @@ describe("GET /metrics", () => {
       );
       // Every note, the note-off too; no tempo or transport change happened.
       assert.equal(after.delta(before, RECORDED_EVENTS), 4);
-      // One batch as it started, one as it stopped, and one for each second it ran between.
-      assert.ok(after.delta(before, RECORDING_BATCHES) >= 2, `${after.delta(before, RECORDING_BATCHES)} batches`);
+      // One batch as it stopped, and one for each second it ran before.
+      assert.ok(after.delta(before, RECORDING_BATCHES) >= 1, `${after.delta(before, RECORDING_BATCHES)} batches`);
     });
   });
 

@@ -74,9 +74,15 @@ for (const makeTarget of STORE_TARGETS) {
       assert.equal(id, 1);
       const first: RecordedEvent[] = [note(NOW + 10, "Ann", 60), { kind: "tempo", at: NOW + 500, tempo: 140 }];
       const second: RecordedEvent[] = [note(NOW + 900, "Zoë 🎛️", 64), note(NOW + 950, "Ann", 60, false)];
-      await store.appendRecording("K7QF2M", id, { chunk: 1, events: first, endedAt: NOW + 600, notes: 1, musicians: ["Ann"] });
-      await store.appendRecording("K7QF2M", id, { chunk: 0, events: [], endedAt: NOW + 700, notes: 1, musicians: ["Ann"] });
-      await store.appendRecording("K7QF2M", id, { chunk: 2, events: second, endedAt: NOW + 2000, notes: 2, musicians: ["Ann", "Zoë 🎛️"] });
+      await store.appendRecordings([
+        { code: "K7QF2M", recordingId: id, chunk: 1, events: first, endedAt: NOW + 600, notes: 1, musicians: ["Ann"] },
+      ]);
+      await store.appendRecordings([
+        { code: "K7QF2M", recordingId: id, chunk: 0, events: [], endedAt: NOW + 700, notes: 1, musicians: ["Ann"] },
+      ]);
+      await store.appendRecordings([
+        { code: "K7QF2M", recordingId: id, chunk: 2, events: second, endedAt: NOW + 2000, notes: 2, musicians: ["Ann", "Zoë 🎛️"] },
+      ]);
 
       const summary = { id, startedAt: NOW, durationMs: 2000, notes: 2, musicians: ["Ann", "Zoë 🎛️"] };
       assert.deepEqual(await store.loadRecording("K7QF2M", id), { ...summary, tempo: 97.5, events: [...first, ...second] });
@@ -84,11 +90,43 @@ for (const makeTarget of STORE_TARGETS) {
       assert.equal(await store.loadRecording("AB23CD", id), undefined);
     });
 
+    it("writes many recordings' batches in one call, each to its own recording and summary", async () => {
+      const [k1, k2, other] = [
+        await store.startRecording("K7QF2M", NOW, 120, 20),
+        await store.startRecording("K7QF2M", NOW + 1, 120, 20),
+        await store.startRecording("AB23CD", NOW, 90, 20),
+      ];
+      const quiet = { chunk: 0, events: [], notes: 0, musicians: [] };
+      await store.appendRecordings([
+        { code: "K7QF2M", recordingId: k1, chunk: 1, events: [note(NOW + 5, "Ann", 60)], endedAt: NOW + 50, notes: 1, musicians: ["Ann"] },
+        { code: "K7QF2M", recordingId: k2, ...quiet, endedAt: NOW + 41 },
+        {
+          code: "AB23CD",
+          recordingId: other,
+          chunk: 1,
+          events: [note(NOW + 7, "Bob", 64)],
+          endedAt: NOW + 70,
+          notes: 1,
+          musicians: ["Bob"],
+        },
+      ]);
+      assert.deepEqual(
+        (await store.listRecordings("K7QF2M")).map((r) => [r.id, r.durationMs, r.notes, r.musicians]),
+        [
+          [k2, 40, 0, []],
+          [k1, 50, 1, ["Ann"]],
+        ],
+      );
+      const bobs = await store.loadRecording("AB23CD", other);
+      assert.deepEqual([bobs?.events, bobs?.durationMs, bobs?.musicians], [[note(NOW + 7, "Bob", 64)], 70, ["Bob"]]);
+      assert.deepEqual((await store.loadRecording("K7QF2M", k2))?.events, []);
+    });
+
     it("keeps a batch sent again (its write failed as far as the room knew) once", async () => {
       const id = await store.startRecording("K7QF2M", NOW, 120, 20);
       const batch = { chunk: 1, events: [note(NOW + 5, "Ann", 60)], endedAt: NOW + 10, notes: 1, musicians: ["Ann"] };
-      await store.appendRecording("K7QF2M", id, batch);
-      await store.appendRecording("K7QF2M", id, { ...batch, endedAt: NOW + 20 });
+      await store.appendRecordings([{ code: "K7QF2M", recordingId: id, ...batch }]);
+      await store.appendRecordings([{ code: "K7QF2M", recordingId: id, ...batch, endedAt: NOW + 20 }]);
       const recording = await store.loadRecording("K7QF2M", id);
       assert.equal(recording?.events.length, 1);
       assert.equal(recording?.durationMs, 20);
@@ -100,7 +138,9 @@ for (const makeTarget of STORE_TARGETS) {
       for (let i = 0; i < CHUNKS_PER_READ * 2 + 1; i++) {
         const batch = [note(NOW + i, "Ann", i % 128), note(NOW + i, "Bob", i % 128, false)];
         played.push(...batch);
-        await store.appendRecording("K7QF2M", id, { chunk: i + 1, events: batch, endedAt: NOW + i, notes: i + 1, musicians: ["Ann"] });
+        await store.appendRecordings([
+          { code: "K7QF2M", recordingId: id, chunk: i + 1, events: batch, endedAt: NOW + i, notes: i + 1, musicians: ["Ann"] },
+        ]);
       }
       assert.deepEqual((await store.loadRecording("K7QF2M", id))?.events, played);
     });
@@ -108,13 +148,17 @@ for (const makeTarget of STORE_TARGETS) {
     it("lists recordings newest first and keeps only the newest, with their events", async () => {
       for (let i = 0; i < 4; i++) {
         const id = await store.startRecording("K7QF2M", NOW + i * 1000, 120, 3);
-        await store.appendRecording("K7QF2M", id, {
-          chunk: 1,
-          events: [note(NOW + i * 1000, "Ann", 60 + i)],
-          endedAt: NOW + i * 1000 + 10,
-          notes: 1,
-          musicians: ["Ann"],
-        });
+        await store.appendRecordings([
+          {
+            code: "K7QF2M",
+            recordingId: id,
+            chunk: 1,
+            events: [note(NOW + i * 1000, "Ann", 60 + i)],
+            endedAt: NOW + i * 1000 + 10,
+            notes: 1,
+            musicians: ["Ann"],
+          },
+        ]);
       }
       assert.deepEqual(
         (await store.listRecordings("K7QF2M")).map((r) => r.id),
@@ -127,13 +171,9 @@ for (const makeTarget of STORE_TARGETS) {
     it("deletes a jam's versions and recordings with the jam", async () => {
       await store.addVersion("K7QF2M", NOW, versionOf(90, 1), 50);
       const id = await store.startRecording("K7QF2M", NOW, 120, 20);
-      await store.appendRecording("K7QF2M", id, {
-        chunk: 1,
-        events: [note(NOW, "Ann", 60)],
-        endedAt: NOW + 1,
-        notes: 1,
-        musicians: ["Ann"],
-      });
+      await store.appendRecordings([
+        { code: "K7QF2M", recordingId: id, chunk: 1, events: [note(NOW, "Ann", 60)], endedAt: NOW + 1, notes: 1, musicians: ["Ann"] },
+      ]);
       await store.deleteUnusedBefore(NOW + 1, 100);
 
       assert.deepEqual(await store.listVersions("K7QF2M"), []);

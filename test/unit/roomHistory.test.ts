@@ -9,29 +9,17 @@ import { JamMetrics } from "../../src/observability/metrics";
 import type { RoomOptions } from "../../src/protocol/options";
 import { countNote, emptyTally, overflow } from "../../src/rules/recording";
 import { newJamState } from "../../src/rooms/jamStateWriter";
+import { RecordingWriter } from "../../src/rooms/recordingWriter";
 import { RoomRecorder } from "../../src/rooms/roomRecorder";
 import { RoomVersions } from "../../src/rooms/roomVersions";
 import type { JamStore } from "../../src/storage/jamStore";
+import { HandClock } from "../helpers/handClock";
 import { memoryStore } from "../helpers/server";
 import { sampleJam } from "../storage/targets";
 
 const NOW = 1_800_000_000_000;
 const OPTIONS: RoomOptions = { tempo: 120, maxParticipants: 8, private: false, transport: "host", loopSteps: 16 };
 const log = () => pino({ level: "silent" });
-
-/** Timers that run only when a test says so. */
-class HandClock {
-  readonly timeouts: (() => void)[] = [];
-  readonly intervals: (() => void)[] = [];
-  setTimeout(callback: () => void) {
-    this.timeouts.push(callback);
-    return { clear: () => this.timeouts.splice(this.timeouts.indexOf(callback), 1) };
-  }
-  setInterval(callback: () => void) {
-    this.intervals.push(callback);
-    return { clear: () => this.intervals.splice(this.intervals.indexOf(callback), 1) };
-  }
-}
 
 describe("a jam's memory on its timers", () => {
   let store: JamStore;
@@ -79,9 +67,10 @@ describe("a jam's memory on its timers", () => {
   it("stops a recording after MAX_RECORDING_MIN, keeping it", async () => {
     const clock = new HandClock();
     const metrics = new JamMetrics(liveCounts);
+    const writer = new RecordingWriter({ store, metrics, logger: log(), everyMs: 1000, every: (callback) => clock.setInterval(callback) });
     const recorder = new RoomRecorder({
       store,
-      metrics,
+      writer,
       settings: { maxRecordingMin: 60, now: () => NOW },
       state: () => state,
       saved: async () => true,
@@ -91,18 +80,15 @@ describe("a jam's memory on its timers", () => {
     recorder.start();
     assert.equal(state.recording, true);
     recorder.note({ note: 60, velocity: 100, on: true }, "Ann", "keys");
-    // The batches' phase, then the time limit.
-    assert.equal(clock.timeouts.length, 2);
+    assert.deepEqual([clock.timeouts.length, clock.intervals.length], [1, 1], "the time limit, and the process's batch timer");
     clock.timeouts[0]?.();
-    assert.equal(clock.intervals.length, 1, "batches every second from the room's own phase");
-    clock.timeouts[1]?.();
     await recorder.stop("test: wait for the writes");
     assert.deepEqual([state.recording, state.recordingStartedAt, clock.timeouts.length, clock.intervals.length], [false, 0, 0, 0]);
     const [summary] = await store.listRecordings("K7QF2M");
     assert.deepEqual([summary?.notes, summary?.musicians], [1, ["Ann"]]);
-    // One batch as it started (creating it), one as the time limit stopped it, with the note.
+    // One batch, written as the time limit stopped it, with the note.
     const written = async (counter: JamMetrics["recordingBatches"]) => (await counter.get()).values[0]?.value;
-    assert.deepEqual([await written(metrics.recordingBatches), await written(metrics.recordedEvents)], [2, 1]);
+    assert.deepEqual([await written(metrics.recordingBatches), await written(metrics.recordedEvents)], [1, 1]);
   });
 });
 
