@@ -1,8 +1,8 @@
 /**
  * State propagation: in R rooms of K clients, each host changes the tempo once a second (rooms
  * staggered); a change is timed from the host's `send` until every client of the room has decoded a
- * patch carrying the new tempo. Patches go out every 50 ms, so up to 50 ms of it is waiting for the
- * next patch.
+ * patch carrying the new tempo (as `tempo`, or as `nextTempo` where a playing room announces it).
+ * Transport changes go out in a patch of their own at once, not at the next 50 ms tick.
  */
 import { type Flags, serverUrl } from "../lib/args";
 import type { RunnerLink } from "../lib/ipc";
@@ -42,7 +42,8 @@ export async function stateChanges(flags: Flags, link: RunnerLink): Promise<Stat
     let pending: Pending | undefined;
     for (const [member, room] of members.entries()) {
       room.onStateChange((state) => {
-        if (pending === undefined || state.tempo !== pending.tempo || pending.seen.has(member)) return;
+        if (pending === undefined || pending.seen.has(member)) return;
+        if (state.tempo !== pending.tempo && state.nextTempo !== pending.tempo) return;
         const latency = performance.now() - pending.sentAt;
         perClient.push(latency);
         pending.seen.add(member);

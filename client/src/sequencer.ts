@@ -2,7 +2,8 @@
  * The shared sequencer, seen from a client. The formula is the server's own
  * (`src/rules/sequencer.ts`, which has no dependencies): while playing,
  *   step = floor((serverTime - playStartedAt) / stepMs) mod loopSteps,  stepMs = 60000 / tempo / 4,
- * holding the start step during the lead-in of `play`/`seek`. Feed these the synced state and
+ * holding the start step during the lead-in of `play`/`seek`, and switching to a waiting tempo
+ * change (`nextTempo`, `nextPlayStartedAt`) from `nextAt` on. Feed these the synced state and
  * `clock.serverNow()`, and schedule audio ahead instead of reacting to patches.
  */
 import { currentStep, stepMs, type Transport } from "../../src/rules/sequencer";
@@ -24,9 +25,19 @@ export interface ScheduledStep {
  * past of the patch, where it changes nothing.
  */
 export function transportOf(state: TransportState): Transport {
-  const { tempo, loopSteps, currentStep: step } = state;
+  const { tempo, loopSteps, currentStep: step, nextTempo, nextPlayStartedAt, nextAt } = state;
   if (!state.isPlaying) {
-    return { tempo, loopSteps, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: step };
+    return {
+      tempo,
+      loopSteps,
+      isPlaying: false,
+      playStartedAt: 0,
+      leadInEndsAt: 0,
+      restStep: step,
+      nextTempo: 0,
+      nextPlayStartedAt: 0,
+      nextAt: 0,
+    };
   }
   return {
     tempo,
@@ -35,6 +46,9 @@ export function transportOf(state: TransportState): Transport {
     playStartedAt: state.playStartedAt,
     leadInEndsAt: state.playStartedAt + step * stepMs(tempo),
     restStep: step,
+    nextTempo,
+    nextPlayStartedAt,
+    nextAt,
   };
 }
 
@@ -52,19 +66,33 @@ export function stepDurationMs(state: Pick<TransportState, "tempo">): number {
  * Every step that starts in `[fromServerTime, untilServerTime)`, in order, at most `limit`: what a
  * lookahead scheduler hands to Web Audio. Empty when stopped. Consecutive windows
  * (`[a, b)`, then `[b, c)`) never return a step twice nor miss one. Steps of the lead-in (before the
- * start step of a `play`/`seek`) are never returned.
+ * start step of a `play`/`seek`) are never returned. A waiting tempo change is honoured: steps
+ * before `nextAt` at the running tempo, the step at `nextAt` (exactly then) and those after it at
+ * the new one, so no step of the new tempo comes early nor one of the old tempo late.
  */
 export function upcomingSteps(state: TransportState, fromServerTime: number, untilServerTime: number, limit = 1024): ScheduledStep[] {
   if (!state.isPlaying || !(untilServerTime > fromServerTime)) return [];
-  const { playStartedAt, loopSteps } = state;
-  const ms = stepMs(state.tempo);
+  const { playStartedAt, loopSteps, nextAt } = state;
+  const switchAt = nextAt !== 0 ? nextAt : Number.POSITIVE_INFINITY;
   const steps: ScheduledStep[] = [];
-  // One step early, then decided by the same `at` arithmetic every window uses.
+  const ms = stepMs(state.tempo);
+  // One step early, then decided by the same `at` arithmetic every window uses (the server's own
+  // for `nextAt`, so the running timeline's step there is exactly `nextAt` and left to the new one).
   let k = Math.max(state.currentStep, Math.ceil((fromServerTime - playStartedAt) / ms) - 1);
   for (; steps.length < limit; k++) {
     const at = playStartedAt + k * ms;
-    if (at >= untilServerTime) break;
+    if (at >= untilServerTime || at >= switchAt) break;
     if (at >= fromServerTime) steps.push({ step: k % loopSteps, at });
+  }
+  if (switchAt >= untilServerTime) return steps;
+  const nextMs = stepMs(state.nextTempo);
+  // The new timeline's step at the switch, to the step: its instant is `nextAt` itself.
+  const first = Math.round((switchAt - state.nextPlayStartedAt) / nextMs);
+  let j = Math.max(first, Math.ceil((fromServerTime - state.nextPlayStartedAt) / nextMs) - 1);
+  for (; steps.length < limit; j++) {
+    const at = j === first ? switchAt : state.nextPlayStartedAt + j * nextMs;
+    if (at >= untilServerTime) break;
+    if (at >= fromServerTime && at >= switchAt) steps.push({ step: j % loopSteps, at });
   }
   return steps;
 }

@@ -83,4 +83,7 @@ export type VersionInfo = VersionSummary;
 export type RecordingInfo = RecordingSummary;
 
 /** The fields of the state the sequencer maths needs; a `JamState` is one. */
-export type TransportState = Pick<JamState, "tempo" | "loopSteps" | "isPlaying" | "playStartedAt" | "currentStep">;
+export type TransportState = Pick<
+  JamState,
+  "tempo" | "loopSteps" | "isPlaying" | "playStartedAt" | "currentStep" | "nextTempo" | "nextPlayStartedAt" | "nextAt"
+>;

@@ -102,7 +102,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   override onBeforePatch(): void {
-    if (this.transport?.isPlaying === true) this.state.currentStep = this.transport.currentStep(this.now());
+    this.transport?.beforePatch(this.now());
   }
 
   override async onDispose(): Promise<void> {
@@ -157,7 +157,14 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const keeper = new JamKeeper({ store, writer: recordings, metrics, settings, options, record, state: current, log, clock: this.clock });
     this.keeper = keeper;
     const desk = new RoomTransport(
-      { settings, state: current, policy: options.transport, gate: this.gate, keeper },
+      {
+        settings,
+        state: current,
+        policy: options.transport,
+        gate: this.gate,
+        keeper,
+        patchNow: () => this.broadcastPatch(),
+      },
       () => this.publishListing(),
       transport,
     );

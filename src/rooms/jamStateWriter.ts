@@ -80,6 +80,9 @@ export function applySequencer(state: JamState, next: sequencer.Transport, now: 
   state.tempo = next.tempo;
   state.isPlaying = next.isPlaying;
   state.playStartedAt = next.playStartedAt;
+  state.nextTempo = next.nextTempo;
+  state.nextPlayStartedAt = next.nextPlayStartedAt;
+  state.nextAt = next.nextAt;
   state.currentStep = sequencer.currentStep(next, now);
   return listed;
 }

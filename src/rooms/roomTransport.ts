@@ -1,7 +1,9 @@
 /**
  * The room's transport: the sequencer's timeline and the messages that move it (tempo, play,
  * pause, stop, seek), start or stop a recording, or bring back a version. The room's policy
- * decides who may; the sequencer rule says what follows; the recording hears every change.
+ * decides who may; the sequencer rule says what follows; the recording hears every change. Every
+ * change goes out in a patch at once rather than at the next tick: clients schedule ahead, and a
+ * patch's wait would eat their lead-in.
  */
 import type { Client } from "@colyseus/core";
 import type { Settings } from "../config/settings";
@@ -19,6 +21,8 @@ export type TransportMessage = "tempo" | "play" | "pause" | "stop" | "seek" | "r
 
 export interface RoomTransportDeps {
   settings: Pick<Settings, "playLeadInMs" | "now">;
+  /** Sends the state's changes now, not at the next patch tick. */
+  patchNow: () => void;
   state: () => JamState;
   policy: TransportPolicy;
   gate: MessageGate;
@@ -40,15 +44,23 @@ export class RoomTransport {
     return this.timeline.isPlaying;
   }
 
-  currentStep(now: number): number {
-    return sequencer.currentStep(this.timeline, now);
+  /**
+   * Before every patch: a waiting tempo change whose instant has come is taken in (so the first
+   * patch at or after `nextAt` carries it; clients switch at `nextAt` by themselves), and
+   * `currentStep` follows the clock.
+   */
+  beforePatch(now: number): void {
+    if (!this.timeline.isPlaying) return;
+    this.settleIfDue(now);
+    this.deps.state().currentStep = sequencer.currentStep(this.timeline, now);
   }
 
   readonly handlers: Pick<Handlers, TransportMessage> = {
-    tempo: (client, { tempo }) => this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, tempo)),
+    tempo: (client, { tempo }) =>
+      this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, tempo, this.deps.settings.playLeadInMs)),
     play: (client, { step }) => this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, step)),
     pause: (client) => this.drive(client, "pause", (s, now) => sequencer.pause(s, now)),
-    stop: (client) => this.drive(client, "stop", (s) => sequencer.stop(s)),
+    stop: (client) => this.drive(client, "stop", (s, now) => sequencer.stop(s, now)),
     seek: (client, { step }) => this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, step)),
     record: (client, { on }) => this.record(client, on),
     restoreVersion: (client, { version }) => this.restoreVersion(client, version),
@@ -63,16 +75,33 @@ export class RoomTransport {
   }
 
   private drive(client: Client, type: "tempo" | "play" | "pause" | "stop" | "seek", move: Move): void {
-    if (this.mayDrive(client, type)) this.move(move);
+    if (!this.mayDrive(client, type)) return;
+    this.move(move);
+    this.deps.patchNow();
   }
 
   private move(move: Move): void {
     const now = this.deps.settings.now();
+    this.settleIfDue(now);
     const before = this.timeline;
     this.timeline = move(before, now);
+    this.write(before, now, now);
+  }
+
+  /** Writes the timeline into the state; the recording hears the change as of `at`. */
+  private write(before: sequencer.Transport, now: number, at: number): void {
     const state = this.deps.state();
     if (jam.applySequencer(state, this.timeline, now)) this.publishListing();
-    this.deps.keeper.recorder.transportChanged(before, this.timeline, state.currentStep, now);
+    this.deps.keeper.recorder.transportChanged(before, this.timeline, state.currentStep, at);
+  }
+
+  /** A waiting tempo change whose instant has come takes over (recorded at that instant). */
+  private settleIfDue(now: number): boolean {
+    const before = this.timeline;
+    this.timeline = sequencer.settle(before, now);
+    if (this.timeline === before) return false;
+    this.write(before, now, before.nextAt);
+    return true;
   }
 
   private record(client: Client, on: boolean): void {
@@ -80,6 +109,7 @@ export class RoomTransport {
     const { recorder } = this.deps.keeper;
     if (on) recorder.start();
     else void recorder.stop("asked");
+    this.deps.patchNow();
   }
 
   /** The host brings back a version: its pattern, and its tempo by the sequencer's rules. */
@@ -89,8 +119,9 @@ export class RoomTransport {
     void keeper.versions
       .restore(version, (found) => {
         replaceTracks(state(), found.tracks);
-        this.move((s, now) => sequencer.setTempo(s, now, found.settings.tempo));
+        this.move((s, now) => sequencer.setTempo(s, now, found.settings.tempo, this.deps.settings.playLeadInMs));
         keeper.saving.markDirty();
+        this.deps.patchNow();
       })
       .then((outcome) => {
         if (outcome === "not found") gate.refused(client, "restoreVersion", refusal("NOT_FOUND", `no version ${version} of this jam`));

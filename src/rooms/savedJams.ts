@@ -42,15 +42,21 @@ export function versionOf(state: JamState, options: RoomOptions): JamVersionDocu
 
 export function snapshotOf(state: JamState, options: RoomOptions, record: JamRecord, now: number): SavedJam {
   const tracks = savedTracksOf(state);
+  const waiting = state.nextAt !== 0;
   return {
     code: state.roomCode,
     createdAt: record.createdAt,
     // Whole ms: the store keeps integers (the manual test clock and Date.now() are whole already).
     savedAt: Math.round(now),
     remixOf: record.remixOf,
-    settings: { ...options, tempo: state.tempo },
+    // A waiting tempo change is kept as taken in: a jam reopened after a restart is past its instant.
+    settings: { ...options, tempo: waiting ? state.nextTempo : state.tempo },
     tracks,
-    transport: { isPlaying: state.isPlaying, playStartedAt: state.playStartedAt, stoppedAtStep: state.isPlaying ? 0 : state.currentStep },
+    transport: {
+      isPlaying: state.isPlaying,
+      playStartedAt: waiting ? state.nextPlayStartedAt : state.playStartedAt,
+      stoppedAtStep: state.isPlaying ? 0 : state.currentStep,
+    },
     musicians: [...record.musicians],
   };
 }
@@ -86,7 +92,7 @@ export function restoredTransport(saved: SavedJam, now: number, resumeWindowMs: 
   const { tempo, loopSteps } = saved.settings;
   const { isPlaying, playStartedAt } = saved.transport;
   if (!isPlaying || now - saved.savedAt > resumeWindowMs) return sequencer.stoppedTransport(tempo, loopSteps);
-  return { tempo, loopSteps, isPlaying: true, playStartedAt, leadInEndsAt: 0, restStep: 0 };
+  return { ...sequencer.stoppedTransport(tempo, loopSteps), isPlaying: true, playStartedAt };
 }
 
 function marking<T extends MessageType>(handler: Handler<T>, markDirty: () => void): Handler<T> {

@@ -6,6 +6,9 @@
  * so it cannot drift however long the room plays. `play` (and `seek` while playing) start after a
  * lead-in so every client can schedule the start step for the same instant; until that instant the
  * position holds on the start step.
+ *
+ * A tempo change while playing lands on a step: it waits (`next…`) for the first step boundary at
+ * least the lead-in away, so every client, told of it before then, switches on the same step.
  */
 
 export interface Transport {
@@ -18,24 +21,39 @@ export interface Transport {
   leadInEndsAt: number;
   /** Stopped: the step the transport rests on. Playing: the step it started from. */
   restStep: number;
+  /** A tempo change waiting for its step boundary: the tempo from `nextAt` on; 0 when none. */
+  nextTempo: number;
+  /** The `playStartedAt` that holds from `nextAt` on (the step count runs on without a jump); 0 when none. */
+  nextPlayStartedAt: number;
+  /** Server time (ms) at which the waiting change takes over; 0 when none. */
+  nextAt: number;
 }
+
+const NO_CHANGE_WAITING = { nextTempo: 0, nextPlayStartedAt: 0, nextAt: 0 } as const;
 
 export function stepMs(tempo: number): number {
   return 60000 / tempo / 4;
 }
 
 export function stoppedTransport(tempo: number, loopSteps: number): Transport {
-  return { tempo, loopSteps, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: 0 };
+  return { tempo, loopSteps, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: 0, ...NO_CHANGE_WAITING };
 }
 
 function wrap(step: number, loopSteps: number): number {
   return ((step % loopSteps) + loopSteps) % loopSteps;
 }
 
+/** A waiting tempo change whose instant has come is taken in: the transport as it runs at `now`. */
+export function settle(t: Transport, now: number): Transport {
+  if (t.nextAt === 0 || now < t.nextAt) return t;
+  return { ...t, tempo: t.nextTempo, playStartedAt: t.nextPlayStartedAt, ...NO_CHANGE_WAITING };
+}
+
 /** The step the transport is on at server time `now`. */
 export function currentStep(t: Transport, now: number): number {
-  if (!t.isPlaying || now < t.leadInEndsAt) return t.restStep;
-  return wrap(Math.floor((now - t.playStartedAt) / stepMs(t.tempo)), t.loopSteps);
+  const running = settle(t, now);
+  if (!running.isPlaying || now < running.leadInEndsAt) return running.restStep;
+  return wrap(Math.floor((now - running.playStartedAt) / stepMs(running.tempo)), running.loopSteps);
 }
 
 /**
@@ -44,26 +62,29 @@ export function currentStep(t: Transport, now: number): number {
  */
 export function play(t: Transport, now: number, leadInMs: number, step?: number): Transport {
   if (t.isPlaying && step === undefined) return t;
-  const startStep = step ?? currentStep(t, now);
+  const running = settle(t, now);
+  const startStep = step ?? currentStep(running, now);
   const startsAt = now + leadInMs;
   return {
-    ...t,
+    ...running,
+    ...NO_CHANGE_WAITING,
     isPlaying: true,
-    playStartedAt: startsAt - startStep * stepMs(t.tempo),
+    playStartedAt: startsAt - startStep * stepMs(running.tempo),
     leadInEndsAt: startsAt,
     restStep: startStep,
   };
 }
 
-/** Stops and keeps the position. */
+/** Stops and keeps the position; a waiting tempo change is dropped (the running tempo stays). */
 export function pause(t: Transport, now: number): Transport {
   if (!t.isPlaying) return t;
-  return { ...t, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: currentStep(t, now) };
+  const running = settle(t, now);
+  return { ...running, ...NO_CHANGE_WAITING, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: currentStep(running, now) };
 }
 
-/** Stops and rewinds to step 0. */
-export function stop(t: Transport): Transport {
-  return { ...t, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: 0 };
+/** Stops and rewinds to step 0; a waiting tempo change is dropped (the running tempo stays). */
+export function stop(t: Transport, now: number): Transport {
+  return { ...settle(t, now), ...NO_CHANGE_WAITING, isPlaying: false, playStartedAt: 0, leadInEndsAt: 0, restStep: 0 };
 }
 
 /** Moves the position; while playing the new step starts after the lead-in, like `play`. */
@@ -72,18 +93,20 @@ export function seek(t: Transport, now: number, leadInMs: number, step: number):
 }
 
 /**
- * Changes the tempo. While playing, `playStartedAt` is re-anchored so the position at `now` stays
- * where it was (to the fraction of a step) and only the speed from here on changes; during the
- * lead-in the start step keeps its start instant.
+ * Changes the tempo. Stopped, at once. Playing, at the first step boundary at least `leadInMs`
+ * after `now` (never before the lead-in's start step): until then the running tempo holds and the
+ * change waits in `next…`, anchored so the step count runs on without a jump; a change asked for
+ * before then replaces the waiting one (asking for the running tempo just drops it).
  */
-export function setTempo(t: Transport, now: number, tempo: number): Transport {
-  if (!t.isPlaying) return { ...t, tempo };
-  const newStepMs = stepMs(tempo);
-  if (now < t.leadInEndsAt) {
-    return { ...t, tempo, playStartedAt: t.leadInEndsAt - t.restStep * newStepMs };
-  }
-  // Position within the loop, fractional; reducing it keeps playStartedAt close to now.
-  const position = (now - t.playStartedAt) / stepMs(t.tempo);
-  const inLoop = position - Math.floor(position / t.loopSteps) * t.loopSteps;
-  return { ...t, tempo, playStartedAt: now - inLoop * newStepMs };
+export function setTempo(t: Transport, now: number, tempo: number, leadInMs: number): Transport {
+  if (!t.isPlaying) return { ...t, ...NO_CHANGE_WAITING, tempo };
+  const running = { ...settle(t, now), ...NO_CHANGE_WAITING };
+  if (tempo === running.tempo) return running;
+  const ms = stepMs(running.tempo);
+  const earliest = Math.max(now + leadInMs, running.leadInEndsAt);
+  const boundary = Math.ceil((earliest - running.playStartedAt) / ms);
+  const nextAt = running.playStartedAt + boundary * ms;
+  // Anchored within the loop: the new timeline's step at `nextAt` is the same step of the loop.
+  const nextPlayStartedAt = nextAt - wrap(boundary, running.loopSteps) * stepMs(tempo);
+  return { ...running, nextTempo: tempo, nextPlayStartedAt, nextAt };
 }

@@ -22,4 +22,10 @@ export class JamState extends Schema {
   @type("float64") recordingStartedAt: number = 0;
   /** The code of the jam this one was remixed from; "" when none. */
   @type("string") remixOf: string = "";
+  /** A tempo change waiting for its step boundary; 0 when none. */
+  @type("number") nextTempo: number = 0;
+  /** The playStartedAt that holds from nextAt on; 0 when none. Fractional ms: float64. */
+  @type("float64") nextPlayStartedAt: number = 0;
+  /** Server time (ms) at which nextTempo and nextPlayStartedAt take over; 0 when none. */
+  @type("float64") nextAt: number = 0;
 }

@@ -13,8 +13,10 @@ const LEAD_IN = 100;
 function contractStep(state: TransportState, startsAt: number, startStep: number, now: number): number {
   if (!state.isPlaying) return state.currentStep;
   if (now < startsAt) return startStep;
-  const stepMs = 60000 / state.tempo / 4;
-  return Math.floor((now - state.playStartedAt) / stepMs) % state.loopSteps;
+  const switched = state.nextAt !== 0 && now >= state.nextAt;
+  const [tempo, playStartedAt] = switched ? [state.nextTempo, state.nextPlayStartedAt] : [state.tempo, state.playStartedAt];
+  const stepMs = 60000 / tempo / 4;
+  return Math.floor((now - playStartedAt) / stepMs) % state.loopSteps;
 }
 
 /** What a client holds after the server applied `transport` and sent the patch at `patchAt`. */
@@ -25,6 +27,9 @@ function synced(transport: server.Transport, patchAt: number): TransportState {
     isPlaying: transport.isPlaying,
     playStartedAt: transport.playStartedAt,
     currentStep: server.currentStep(transport, patchAt),
+    nextTempo: transport.nextTempo,
+    nextPlayStartedAt: transport.nextPlayStartedAt,
+    nextAt: transport.nextAt,
   };
 }
 
@@ -52,11 +57,11 @@ function apply(t: server.Transport, op: Op, now: number): server.Transport {
     case "seek":
       return server.seek(t, now, LEAD_IN, op.step);
     case "tempo":
-      return server.setTempo(t, now, op.tempo);
+      return server.setTempo(t, now, op.tempo, LEAD_IN);
     case "pause":
       return server.pause(t, now);
     case "stop":
-      return server.stop(t);
+      return server.stop(t, now);
   }
 }
 
@@ -67,7 +72,10 @@ interface History {
   probes: number[];
 }
 
-/** A room's history: tempo, loop, and operations at increasing times, each followed by a patch 0–50 ms later. */
+/**
+ * A room's history: tempo, loop, and operations at increasing times, each followed by a patch
+ * 0–50 ms later (the last one may leave a tempo change waiting: then the state carries `next…`).
+ */
 const historyArb: fc.Arbitrary<History> = fc
   .record({ tempo: fc.double({ min: 20, max: 300, noNaN: true }), loopSteps: fc.integer({ min: 4, max: 64 }) })
   .chain(({ tempo, loopSteps }) =>
@@ -149,21 +157,44 @@ describe("client > sequencer maths (fake clock)", () => {
           const steps = upcomingSteps(state, a, b);
           if (!state.isPlaying) return assert.deepEqual(steps, []);
           const ms = stepDurationMs(state);
+          const waiting = state.nextAt !== 0 && state.nextAt >= patchAt;
+          const nextMs = waiting ? stepDurationMs({ tempo: state.nextTempo }) : ms;
+          /** The length of the step that starts at `at`: the new tempo's from the switch on. */
+          const lengthAt = (at: number) => (waiting && at >= state.nextAt ? nextMs : ms);
           // Every step boundary in the window, after the lead-in, is listed.
           const audible = b - Math.max(a, transport.leadInEndsAt);
-          const expected = Math.max(0, Math.floor(audible / ms) - 1);
+          const expected = Math.max(0, Math.floor(audible / Math.max(ms, nextMs)) - 1);
           assert.ok(steps.length >= expected, `${steps.length} steps in ${audible} ms of ${ms} ms steps`);
-          assert.ok(steps.length <= Math.ceil(span / ms) + 1);
+          assert.ok(steps.length <= Math.ceil(span / Math.min(ms, nextMs)) + 1);
           for (const [i, { step, at }] of steps.entries()) {
             assert.ok(at >= a && at < b, "inside the window");
             assert.ok(at >= transport.leadInEndsAt - 1e-3, "not in the lead-in");
-            assert.equal(step, stepAt(state, at + ms / 2), "the step that sounds from `at` on");
-            assert.equal(step, server.currentStep(transport, at + ms / 2));
-            if (i > 0) assert.ok(Math.abs(at - (steps[i - 1]?.at ?? Number.NaN) - ms) < 1e-3, "one step apart");
+            assert.equal(step, stepAt(state, at + lengthAt(at) / 2), "the step that sounds from `at` on");
+            assert.equal(step, server.currentStep(transport, at + lengthAt(at) / 2));
+            const previous = steps[i - 1]?.at;
+            if (previous !== undefined) assert.ok(Math.abs(at - previous - lengthAt(previous)) < 1e-3, "one step apart");
           }
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it("switches tempo exactly at nextAt: no step of the new tempo early, none of the old one late", () => {
+    const waiting = server.setTempo(server.play(server.stoppedTransport(120, 16), T0, LEAD_IN), T0 + 1000, 75, LEAD_IN);
+    const state = synced(waiting, T0 + 1010);
+    const steps = upcomingSteps(state, T0 + 800, T0 + 2500);
+    const atSwitch = steps.findIndex((s) => s.at === waiting.nextAt);
+    assert.ok(atSwitch > 0, "a step starts exactly at nextAt");
+    const gaps = steps.slice(1).map((s, i) => s.at - (steps[i]?.at ?? 0));
+    assert.deepEqual(
+      gaps.map((gap) => Math.round(gap)),
+      gaps.map((_, i) => (i + 1 <= atSwitch ? 125 : 200)),
+    );
+    assert.deepEqual(
+      steps.map((s) => s.step),
+      steps.map((_, i) => ((steps[0]?.step ?? 0) + i) % 16),
+      "the step count runs on",
     );
   });
 
@@ -193,8 +224,8 @@ describe("client > sequencer maths (fake clock)", () => {
 
 /** The transport fields of a synced state as they are now (the state object keeps changing). */
 function snapshotOf(state: TransportState): TransportState {
-  const { tempo, loopSteps, isPlaying, playStartedAt, currentStep } = state;
-  return { tempo, loopSteps, isPlaying, playStartedAt, currentStep };
+  const { tempo, loopSteps, isPlaying, playStartedAt, currentStep, nextTempo, nextPlayStartedAt, nextAt } = state;
+  return { tempo, loopSteps, isPlaying, playStartedAt, currentStep, nextTempo, nextPlayStartedAt, nextAt };
 }
 
 describe("client > sequencer against the server on a fake clock", () => {
@@ -236,15 +267,18 @@ describe("client > sequencer against the server on a fake clock", () => {
     }
   });
 
-  it("follows a tempo change from the state of its patch", async () => {
+  it("follows a tempo change from the state that announces it, before and after it lands", async () => {
     session = await new JamClient(jam.endpoint, { clock: false }).create({ name: "Ann", tempo: 120, loopSteps: 16 });
     clock.time = T0;
     session.play(0);
     await stateWhere(session, (s) => s.isPlaying);
     await at(T0 + 1000);
     session.tempo(90);
-    const retimed = await stateWhere(session, (s) => s.tempo === 90);
-    const snapshot = snapshotOf(retimed);
+    const announced = await stateWhere(session, (s) => s.nextTempo === 90);
+    const snapshot = snapshotOf(announced);
+    assert.deepEqual([snapshot.tempo, snapshot.nextAt > T0 + 1000 + LEAD_IN - 1], [120, true]);
+    const landed = await at(snapshot.nextAt + 1);
+    assert.deepEqual([landed.state.tempo, landed.state.nextTempo, landed.state.nextAt], [90, 0, 0]);
     for (const later of [1, 333, 1234, 9876]) {
       const { state } = await at(T0 + 1000 + later);
       assert.equal(state.currentStep, stepAt(snapshot, clock.time), `${later} ms after the change`);

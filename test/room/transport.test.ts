@@ -1,95 +1,13 @@
 import assert from "node:assert/strict";
-import { isDeepStrictEqual } from "node:util";
-import type { Room } from "colyseus.js";
-import type { ErrorReply } from "../../src/protocol/serverMessages";
-import type { JamState } from "../../src/schema/JamState";
-import { firstMessage, nextMessage, stateWhere, synced } from "../../support/clients";
+import { firstMessage } from "../../support/clients";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
-
-const LEAD_IN_MS = 100;
-
-/** Duration of one sequencer step (a 16th note) at `tempo` BPM. */
-const stepMsAt = (tempo: number): number => 60000 / tempo / 4;
-
-/** The contract's formula for the step at server time `now`. */
-function formulaStep(playStartedAt: number, tempo: number, loopSteps: number, now: number): number {
-  const step = Math.floor((now - playStartedAt) / stepMsAt(tempo));
-  return ((step % loopSteps) + loopSteps) % loopSteps;
-}
-
-interface TransportView {
-  tempo: number;
-  isPlaying: boolean;
-  currentStep: number;
-  playStartedAt: number;
-}
-
-function viewOf(state: JamState): TransportView {
-  return { tempo: state.tempo, isPlaying: state.isPlaying, currentStep: state.currentStep, playStartedAt: state.playStartedAt };
-}
+import { drive, formulaStep, LEAD_IN_MS, openJam as openTransportJam, refused, sees, stepMsAt, viewOf } from "../helpers/transportJam";
 
 describe("JamRoom", () => {
   const clock = new ManualClock();
   const server = useJamServer({ now: clock.now });
-
-  interface Jam {
-    host: Room<JamState>;
-    guest: Room<JamState>;
-    /** The server side of the room. */
-    serverState: () => JamState;
-    /** Moves the server clock by `ms`, lets a patch run, and returns the server's `currentStep` (seen by the guest too). */
-    advance: (ms: number) => Promise<number>;
-  }
-
-  async function openJam(options: Record<string, unknown> = {}): Promise<Jam> {
-    const host = await server.colyseus.sdk.create<JamState>("jam", { name: "Ann", ...options });
-    const guest = await server.colyseus.sdk.joinById<JamState>(host.roomId, { name: "Bob" });
-    for (const room of [host, guest]) room.onMessage("*", () => undefined);
-    await Promise.all([synced(host), synced(guest)]);
-    await stateWhere(host, (state) => state.participants.size === 2);
-    const serverRoom = server.colyseus.getRoomById<JamState>(host.roomId);
-    return {
-      host,
-      guest,
-      serverState: () => serverRoom.state,
-      advance: async (ms) => {
-        clock.advance(ms);
-        // @colyseus/testing resolves a patch wait from a timer that reads the *current* waiter when it
-        // fires, so the first wait may be settled by a patch that ran before the clock moved. The
-        // second one is always a patch (and an onBeforePatch) that ran after it.
-        await serverRoom.waitForNextPatch();
-        await serverRoom.waitForNextPatch();
-        const step = serverRoom.state.currentStep;
-        await sees(guest, { currentStep: step });
-        return step;
-      },
-    };
-  }
-
-  /** Waits until `room` shows `expected`; fails with a diff of what it shows instead. */
-  async function sees(room: Room<JamState>, expected: Partial<TransportView>): Promise<void> {
-    const shown = (state: JamState) => {
-      const view = viewOf(state);
-      return Object.fromEntries(Object.keys(expected).map((key) => [key, view[key as keyof TransportView]]));
-    };
-    await stateWhere(room, (state) => isDeepStrictEqual(shown(state), expected)).catch(() => undefined);
-    assert.deepEqual(shown(room.state), expected);
-  }
-
-  /** Sends a transport message and resolves once the server has applied it (the sender sees `expected`). */
-  async function drive(room: Room<JamState>, type: string, payload: object, expected: Partial<TransportView>): Promise<void> {
-    room.send(type, payload);
-    await sees(room, expected);
-  }
-
-  /** Sends a message that must be refused; returns the error's code and type. */
-  async function refused(room: Room<JamState>, type: string, payload: unknown): Promise<Pick<ErrorReply, "code" | "type">> {
-    const error = nextMessage(room, "error");
-    room.send(type, payload);
-    const { code, type: rejected } = await error;
-    return { code, type: rejected };
-  }
+  const openJam = (options: Record<string, unknown> = {}) => openTransportJam(server, clock, options);
 
   describe('transport policy "host"', () => {
     it("lets the host set the tempo", async () => {
@@ -326,47 +244,6 @@ describe("JamRoom", () => {
 
       assert.deepEqual(await refused(host, "seek", { step: 8 }), { code: "BAD_REQUEST", type: "seek" });
       await drive(host, "seek", { step: 7 }, { currentStep: 7 });
-    });
-  });
-
-  describe("tempo while playing", () => {
-    it("re-anchors playStartedAt so the step is continuous and later steps follow the new tempo", async () => {
-      const { host, guest, serverState, advance } = await openJam();
-      const start = clock.time;
-      await drive(host, "play", {}, { isPlaying: true, playStartedAt: start + LEAD_IN_MS });
-      // 5.48 steps in at 120 BPM (125 ms a step).
-      assert.equal(await advance(LEAD_IN_MS + 5 * 125 + 60), 5);
-      const changedAt = clock.time;
-
-      host.send("tempo", { tempo: 240 });
-      await sees(host, { tempo: 240 });
-      const { playStartedAt, currentStep } = serverState();
-
-      assert.notEqual(playStartedAt, start + LEAD_IN_MS);
-      assert.equal(currentStep, 5);
-      assert.equal(formulaStep(playStartedAt, 240, 16, changedAt), 5);
-      // At the old anchor and the new tempo it would have jumped to step 10.
-      assert.equal(formulaStep(start + LEAD_IN_MS, 240, 16, changedAt), 10);
-      // 135 ms later: the old tempo would say 6 (6.56 steps), the new one 7 (5.48 + 2.16).
-      assert.equal(formulaStep(start + LEAD_IN_MS, 120, 16, changedAt + 135), 6);
-      assert.equal(await advance(135), 7);
-      assert.equal(await advance(62.5 * 9), 0);
-      assert.equal(formulaStep(playStartedAt, 240, 16, clock.time), 0);
-      await sees(guest, { tempo: 240, isPlaying: true, currentStep: 0, playStartedAt });
-    });
-
-    it("during the lead-in keeps the start step's start instant", async () => {
-      const { host, serverState, advance } = await openJam();
-      const start = clock.time;
-      await drive(host, "play", { step: 4 }, { isPlaying: true, currentStep: 4 });
-      assert.equal(await advance(50), 4);
-
-      await drive(host, "tempo", { tempo: 240 }, { tempo: 240, currentStep: 4 });
-
-      // Step 4 still begins at start + lead-in, and lasts 62.5 ms at the new tempo.
-      assert.equal(serverState().playStartedAt, start + LEAD_IN_MS - 4 * stepMsAt(240));
-      assert.equal(await advance(50), 4);
-      assert.equal(await advance(62.5), 5);
     });
   });
 

@@ -26,6 +26,8 @@ export const freshName = (prefix = "fz") => `${prefix}-${++nameCounter}`;
 let markerCounter = 0;
 /** `t` of the sync pings: far from anything the fuzz sends as `ping.t`. */
 const nextMarker = () => 7e15 + ++markerCounter;
+/** A version number no fuzzed jam reaches. */
+const RESTORE_BARRIER_VERSION = 999_999;
 
 /** A client that sends garbage and comes back after every disconnect. */
 export class Fuzzer {
@@ -40,6 +42,7 @@ export class Fuzzer {
   allowedCloses = new Set<number>();
   readonly errors: ErrorReply[] = [];
   private readonly pongs = new Map<number, () => void>();
+  private readonly errorWaiters: Array<() => void> = [];
   private readonly closeWaiters: Array<(code: number) => void> = [];
 
   constructor(
@@ -60,6 +63,7 @@ export class Fuzzer {
     room.onMessage("error", (error: ErrorReply) => {
       this.errors.push(error);
       stats.errorsReceived++;
+      for (const wake of this.errorWaiters.splice(0)) wake();
     });
     room.onMessage("pong", (pong: Pong) => this.pongs.get(pong.t)?.());
     room.onLeave((code) => {
@@ -74,6 +78,7 @@ export class Fuzzer {
         );
       for (const resolve of this.pongs.values()) resolve();
       for (const resolve of this.closeWaiters.splice(0)) resolve(code);
+      for (const wake of this.errorWaiters.splice(0)) wake();
     });
   }
 
@@ -108,6 +113,33 @@ export class Fuzzer {
     this.attach(await this.slot.harness.sdk().joinById<JamState>(this.slot.code, { name: this.name }));
     this.reconnected = false;
     stats.rejoins++;
+  }
+
+  /**
+   * Resolves once the host's `restoreVersion` messages sent before have been answered: they are
+   * answered after a store look-up, so after a ping sent behind them, but one at a time and in
+   * order, so a restore of a version no jam has comes back after them. Its NOT_FOUND is not kept.
+   */
+  async restoresSettled(): Promise<void> {
+    const barrier = `no version ${RESTORE_BARRIER_VERSION} of this jam`;
+    const mark = this.errors.length;
+    this.room.send("restoreVersion", { version: RESTORE_BARRIER_VERSION });
+    const deadline = performance.now() + 5000;
+    while (this.open && performance.now() < deadline) {
+      const found = this.errors.findIndex((error, i) => i >= mark && error.message === barrier);
+      if (found >= 0) {
+        this.errors.splice(found, 1);
+        return;
+      }
+      await new Promise<void>((wake) => {
+        const timer = setTimeout(wake, Math.max(0, deadline - performance.now()));
+        this.errorWaiters.push(() => {
+          clearTimeout(timer);
+          wake();
+        });
+      });
+    }
+    if (this.open) this.slot.harness.report("deviations", "a restoreVersion of a version no jam has was not answered within 5 s");
   }
 
   closed(timeoutMs: number): Promise<number | undefined> {

@@ -356,6 +356,10 @@ export class FuzzHarness implements FuzzContext {
       }
     }
     await Promise.all([...errorMarks.keys()].map((fuzzer) => fuzzer.sync()));
+    if (type === "restoreVersion") {
+      const host = slot.fuzzers.find((fuzzer) => fuzzer.open && slot.serverRoom().state.host === fuzzer.room.sessionId);
+      await host?.restoresSettled();
+    }
 
     for (const [fuzzer, mark] of errorMarks) {
       const received = fuzzer.errors.slice(mark).map(({ code, type: errorType }) => ({ code, type: errorType }));
