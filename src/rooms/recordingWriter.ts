@@ -1,8 +1,10 @@
 /**
- * One writer per process for every recording room's batches: once a second it takes each running
- * recording's new events and writes them all in one store call (two statements, whatever the
- * number of rooms). A statement costs the server far more CPU than a row: a write per room per
- * second made recording cost half again as much CPU per relayed note on PostgreSQL.
+ * One writer per process for every recording room's batches: it takes each running recording's
+ * new events once a second and writes many rooms' batches in one store call (two statements,
+ * whatever the number of rooms). A statement costs the server far more CPU than a row: a write per
+ * room per second made recording cost half again as much CPU per relayed note on PostgreSQL. The
+ * rooms are split into a few groups written a fraction of a second apart, so no single event-loop
+ * turn turns every room's second of notes into JSON at once (that delayed the notes arriving in it).
  * Writes run one at a time, so a recording's batches reach the store in order.
  */
 import type { Logger } from "../logger";
@@ -11,6 +13,8 @@ import type { JamStore, RecordingBatch } from "../storage/jamStore";
 
 /** How often every running recording's new events go to the store. */
 export const RECORDING_BATCH_EVERY_MS = 1000;
+/** Groups of recordings, written in turn, `everyMs / WRITE_GROUPS` apart. */
+const WRITE_GROUPS = 4;
 
 /** A running recording, as the writer sees it. */
 export interface RecordingSource {
@@ -26,6 +30,7 @@ export interface RecordingWriterDeps {
   logger: Logger;
   everyMs: number;
   /** A repeating timer; the writer keeps one only while some recording runs. */
+  /** A repeating timer (it fires WRITE_GROUPS times per `everyMs`). */
   every: (callback: () => void, ms: number) => { clear(): void };
 }
 
@@ -37,7 +42,10 @@ export function processTimer(callback: () => void, ms: number): { clear(): void 
 }
 
 export class RecordingWriter {
-  private readonly sources = new Set<RecordingSource>();
+  /** Running recordings and the group each is written with. */
+  private readonly sources = new Map<RecordingSource, number>();
+  private added = 0;
+  private ticks = 0;
   private writes: Promise<void> = Promise.resolve();
   /** A periodic write is queued or under way: a slow database skips ticks rather than queue them. */
   private busy = false;
@@ -45,10 +53,10 @@ export class RecordingWriter {
 
   constructor(private readonly deps: RecordingWriterDeps) {}
 
-  /** A recording started: its batches go with everyone's from the next tick on. */
+  /** A recording started: its batches go with its group's from the group's next tick on. */
   add(source: RecordingSource): void {
-    this.sources.add(source);
-    this.timer ??= this.deps.every(() => this.tick(), this.deps.everyMs);
+    this.sources.set(source, this.added++ % WRITE_GROUPS);
+    this.timer ??= this.deps.every(() => this.tick(), this.deps.everyMs / WRITE_GROUPS);
   }
 
   /** A recording stopped: its last batch is written after any write under way, then it is forgotten. */
@@ -61,15 +69,23 @@ export class RecordingWriter {
     return this.enqueue([source]);
   }
 
-  /** Writes every running recording's batch now (what a tick does). */
+  /** Writes every running recording's batch now (what a second of ticks does). */
   flush(): Promise<void> {
-    return this.enqueue([...this.sources]);
+    return this.enqueue([...this.sources.keys()]);
+  }
+
+  /** Resolves once every write queued so far is done. */
+  settled(): Promise<void> {
+    return this.writes;
   }
 
   private tick(): void {
+    const group = this.ticks++ % WRITE_GROUPS;
     if (this.busy) return;
+    const due = [...this.sources].filter(([, its]) => its === group).map(([source]) => source);
+    if (due.length === 0) return;
     this.busy = true;
-    void this.flush().finally(() => {
+    void this.enqueue(due).finally(() => {
       this.busy = false;
     });
   }

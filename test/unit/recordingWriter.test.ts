@@ -108,6 +108,24 @@ describe("recording > the process's batch writer", () => {
     );
   });
 
+  it("writes the rooms in groups a quarter of a second apart, each once a second", async () => {
+    const codes = ["K7QF2M", "AB23CD", "CD34EF", "EF45GH", "GH56JK"];
+    for (const code of codes.slice(2)) await store.save(sampleJam(code, NOW));
+    const recorders = codes.map(recorderOf);
+    for (const recorder of recorders) recorder.start();
+    await Promise.all(recorders.map((recorder) => recorder.created()));
+    calls = [];
+    for (let tick = 0; tick < 4; tick++) {
+      clock.intervals[0]?.();
+      await writer.settled();
+    }
+    assert.deepEqual(
+      calls.map((call) => call.map((batch) => batch.code)),
+      [["K7QF2M", "GH56JK"], ["AB23CD"], ["CD34EF"], ["EF45GH"]],
+    );
+    await Promise.all(recorders.map((recorder) => recorder.stop("test")));
+  });
+
   it("keeps its timer only while a recording runs", async () => {
     const [ann, bob] = [recorderOf("K7QF2M"), recorderOf("AB23CD")];
     assert.equal(clock.intervals.length, 0);
