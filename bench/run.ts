@@ -4,9 +4,9 @@
  * with every load generator and probe in processes of their own. Prints a table and writes
  * bench/results/<date>.json (and .md).
  *
- *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash,recording,listeners] [--seconds 10]
+ *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash,recording,listeners,capacity] [--seconds 10]
  *                    [--sequencer-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
- *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 200]
+ *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 500]
  *                    [--warmup 3] [--repeat 3] [--clock-estimator library|bench] [--rate-limits JSON]
  *                    [--saved-jams 10000] [--crash 50x8] [--crash-cases pm2,redis] [--fanout 10x10x50]
  *                    [--out bench/results]
@@ -17,6 +17,9 @@
  * `recording` and `listeners` (bench/run/jamMemory.ts, "A jam's memory") also run servers of their
  * own: the relay with every room recording against none, on a file store and on PostgreSQL, and
  * --fanout rooms × musicians × listeners against the musicians alone.
+ * `capacity` (bench/run/capacity.ts) raises the room count (rooms of 8 at 8 notes/s) on each
+ * target, driven by the shared loadgen.js, until relay p99 passes 20 ms or a note is lost.
+ * Relay rounds run both traffic shapes: notes together and spread (loadgen.js --interleave 1).
  * The crash scenario uses ports --port … --port + 4 (one process; two processes, their front and
  * their Redis) and PostgreSQL on 127.0.0.1:5432 (a database it creates and drops).
  */

@@ -112,6 +112,8 @@ export interface MemoryResult {
   rssKiBPerRoom: number;
   heapKiBPerClient?: number;
   heapKiBPerRoom?: number;
+  /** Server CPU % while the rooms sit idle (one client each, nothing sent), over 10 s. */
+  idleCpuPct?: number;
 }
 
 /** Where the jam server kept saved jams in a saving run. */
@@ -303,4 +305,28 @@ export interface CrashDriverResult {
   /** Notes received by the musicians between the end of set-up and the drop, and over how long. */
   notesReceived: number;
   steadyMs: number;
+}
+
+/** One run of the capacity search. */
+export interface CapacityStep {
+  rooms: number;
+  musicians: number;
+  passed: boolean;
+  p99Ms?: number;
+  lossPct?: number;
+  deliveredPerSec?: number;
+  serverCpuPct?: number;
+  generatorCpuPct?: number;
+}
+
+/** The most musicians one process serves within the relay limits (rooms of `perRoom` at `rate` notes/s). */
+export interface CapacityResult {
+  target: Target;
+  perRoom: number;
+  rate: number;
+  musicians: number;
+  rooms: number;
+  /** Every step passed up to the search's ceiling: the capacity is at least this. */
+  capped: boolean;
+  steps: CapacityStep[];
 }

@@ -41,6 +41,8 @@ export interface LoadgenArgs {
   seconds: number;
   warmup: number;
   pid: number;
+  /** Each room's notes spread over the period (`--interleave 1`) instead of together. */
+  spread?: boolean;
 }
 
 export interface LoadgenRun {
@@ -78,6 +80,7 @@ export function runLoadgen(refDir: string, args: LoadgenArgs): LoadgenRun {
     String(args.perRoom),
   );
   argv.push("--rate", String(args.rate), "--seconds", String(args.seconds), "--warmup", String(args.warmup), "--pid", String(args.pid));
+  if (args.spread === true) argv.push("--interleave", "1");
   const child = spawn(process.execPath, argv, {
     cwd: REPO_ROOT,
     env: { ...process.env, TS_NODE_PROJECT: resolve(REPO_ROOT, "tsconfig.json") },

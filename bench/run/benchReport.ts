@@ -74,7 +74,7 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
       },
       notes: [],
     },
-    jam: { relay: [], relayLoadgen: [], relayInterleaved: [] },
+    jam: { relay: [], relayLoadgen: [], relayInterleaved: [], relayLoadgenSpread: [] },
     rows: [],
   };
 }

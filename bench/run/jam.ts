@@ -9,6 +9,7 @@ import type { ClockResult, JoinsResult, RelayResult, SequencerResult, StateResul
 import { runLoadgen } from "../refs/loadgen";
 import type { BenchReport } from "./benchReport";
 import { driver, finish, live, log, logRelay, noise, startServer, stopServer, track } from "./context";
+import { measureCapacity } from "./capacity";
 import { runJamMemory } from "./jamMemory";
 import { measureMemory } from "./memory";
 import type { Options } from "./options";
@@ -23,6 +24,7 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
   }
   if (only.has("saving")) jam.saving = await runSaving(options);
   if (only.has("recording") || only.has("listeners")) jam.jamMemory = await runJamMemory(options);
+  if (only.has("capacity") && refsAvailable) jam.capacity = await measureCapacity("jam", options);
   const probesUnderLoad = only.has("joins") || only.has("state") || only.has("clock");
   if (!only.has("relay") && !probesUnderLoad && !only.has("sequencer")) return;
 
@@ -57,16 +59,25 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
       );
       return driver<RelayResult>("relay", { url, ...relayArgs(config, options), pid: server.pid, hold, interleave });
     };
-    const loadgenRun = async (config: RelayConfig, round: number): Promise<void> => {
-      phase(`loadgen.js ${relayKey(config)}`);
-      log(`relay ${relayKey(config)} (shared loadgen.js --target colyseus, run ${round})`);
+    const loadgenRun = async (config: RelayConfig, round: number, spread: boolean): Promise<void> => {
+      const label = `${relayKey(config)}${spread ? " spread" : ""}`;
+      phase(`loadgen.js ${label}`);
+      log(`relay ${label} (shared loadgen.js --target colyseus${spread ? " --interleave 1" : ""}, run ${round})`);
       const run = track(
-        runLoadgen(options.refDir, { target: "jam", url, ...config, seconds: options.seconds, warmup: options.warmup, pid: server.pid }),
+        runLoadgen(options.refDir, {
+          target: "jam",
+          url,
+          ...config,
+          seconds: options.seconds,
+          warmup: options.warmup,
+          pid: server.pid,
+          spread,
+        }),
       );
       const result = await run.result;
       live.delete(run);
       logRelay(result);
-      jam.relayLoadgen.push(result);
+      (spread ? jam.relayLoadgenSpread : jam.relayLoadgen).push(result);
     };
 
     // Round 1: the first relay config is measured, then keeps running as the load the probes measure under.
@@ -104,7 +115,12 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
           logRelay(result);
           jam.relay.push(result);
         }
-        if (refsAvailable) for (const config of options.relayConfigs) await loadgenRun(config, round);
+        if (refsAvailable) {
+          for (const config of options.relayConfigs) {
+            await loadgenRun(config, round, false);
+            await loadgenRun(config, round, true);
+          }
+        }
         // The same load with each room's notes spread over the period: coalescing's worst case.
         for (const config of options.relayConfigs) {
           const result = await finish(await ownRun(config, round, false, true));

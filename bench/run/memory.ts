@@ -1,7 +1,8 @@
 /**
- * The memory scenario: a fresh server's idle footprint, then its footprint with idle clients.
+ * The memory scenario: a fresh server's idle footprint, then its footprint with idle clients; with
+ * one client per room (idle rooms), also the server's CPU while they sit idle.
  */
-import { rssBytes } from "../lib/proc";
+import { CpuWindow, rssBytes } from "../lib/proc";
 import type { MemoryResult, Target } from "../lib/results";
 import { sleep } from "../lib/wallClock";
 import { runLoadgen } from "../refs/loadgen";
@@ -9,6 +10,8 @@ import { driver, live, log, noise, startServer, stopServer, track } from "./cont
 import type { Options } from "./options";
 
 const MiB = 2 ** 20;
+/** How long idle rooms' CPU is measured. */
+const IDLE_CPU_S = 10;
 const round1 = (value: number): number => Math.round(value * 10) / 10;
 
 /** A fresh server, its idle footprint, then the footprint with `rooms × perRoom` idle clients. */
@@ -22,6 +25,14 @@ export async function measureMemory(target: Target, options: Options, rooms: num
     let loadedRss: number;
     let loadedHeap: number | undefined;
     let connectMs: number;
+    let idleCpuPct: number | undefined;
+    const idleCpu = async (): Promise<number | undefined> => {
+      if (perRoom !== 1) return undefined;
+      const window = new CpuWindow(server.pid);
+      await sleep(IDLE_CPU_S * 1000);
+      const { cpuS, wallS } = window.end();
+      return round1((100 * cpuS) / wallS);
+    };
     if (target === "jam") {
       const holder = driver<{ clients: number }>("hold", { url: server.url, rooms, "per-room": perRoom });
       const ready = await holder.ready;
@@ -29,14 +40,26 @@ export async function measureMemory(target: Target, options: Options, rooms: num
       await sleep(2000);
       loadedRss = rssBytes(server.pid);
       loadedHeap = await server.heapUsedBytes();
+      idleCpuPct = await idleCpu();
       await holder.stop();
       live.delete(holder);
     } else {
       const run = track(
-        runLoadgen(options.refDir, { target, url: server.url, rooms, perRoom, rate: 0, seconds: 1, warmup: 2, pid: server.pid }),
+        // Held long enough to measure the idle rooms' CPU in the window (loadgen.js sends nothing at rate 0).
+        runLoadgen(options.refDir, {
+          target,
+          url: server.url,
+          rooms,
+          perRoom,
+          rate: 0,
+          seconds: perRoom === 1 ? IDLE_CPU_S + 2 : 1,
+          warmup: 2,
+          pid: server.pid,
+        }),
       );
       await run.windowOpened;
       loadedRss = rssBytes(server.pid);
+      idleCpuPct = await idleCpu();
       connectMs = (await run.result).connectMs;
       live.delete(run);
     }
@@ -52,6 +75,7 @@ export async function measureMemory(target: Target, options: Options, rooms: num
       rssKiBPerClient: round1((loadedRss - baselineRss) / 1024 / clients),
       rssKiBPerRoom: round1((loadedRss - baselineRss) / 1024 / rooms),
     };
+    if (idleCpuPct !== undefined) result.idleCpuPct = idleCpuPct;
     if (baselineHeap !== undefined && loadedHeap !== undefined) {
       result.baselineHeapMiB = round1(baselineHeap / MiB);
       result.loadedHeapMiB = round1(loadedHeap / MiB);
@@ -59,7 +83,8 @@ export async function measureMemory(target: Target, options: Options, rooms: num
       result.heapKiBPerRoom = round1((loadedHeap - baselineHeap) / 1024 / rooms);
     }
     log(
-      `${server.label} memory ${rooms}×${perRoom}: RSS ${result.baselineRssMiB} → ${result.loadedRssMiB} MiB (${result.rssKiBPerClient} KiB/client)`,
+      `${server.label} memory ${rooms}×${perRoom}: RSS ${result.baselineRssMiB} → ${result.loadedRssMiB} MiB (${result.rssKiBPerClient} KiB/client)` +
+        (idleCpuPct === undefined ? "" : `, ${idleCpuPct} % CPU idle`),
     );
     return result;
   } finally {

@@ -7,7 +7,19 @@ import { REPO_ROOT } from "../lib/ipc";
 import type { RelayConfig } from "../lib/report";
 import type { Target } from "../lib/results";
 
-export const SCENARIOS = ["relay", "joins", "state", "memory", "clock", "sequencer", "saving", "crash", "recording", "listeners"] as const;
+export const SCENARIOS = [
+  "relay",
+  "joins",
+  "state",
+  "memory",
+  "clock",
+  "sequencer",
+  "saving",
+  "crash",
+  "recording",
+  "listeners",
+  "capacity",
+] as const;
 export const CRASH_CASES = ["pm2", "redis"] as const;
 export type CrashCase = (typeof CRASH_CASES)[number];
 export type Scenario = (typeof SCENARIOS)[number];
@@ -79,7 +91,7 @@ export function parseOptions(argv: readonly string[]): Options {
       return { rooms, perRoom, rate };
     }),
     memoryLayout: { rooms: memRooms, perRoom: memPerRoom },
-    idleRooms: flags.number("idle-rooms", 200),
+    idleRooms: flags.number("idle-rooms", 500),
     savedJams: flags.number("saved-jams", 10_000),
     outDir: resolve(REPO_ROOT, flags.string("out", "bench/results")),
     jamEnv: rateLimits === "" ? {} : { RATE_LIMITS: rateLimits },

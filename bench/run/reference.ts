@@ -1,11 +1,12 @@
 /**
  * The reference relays' part of the run (raw ws, Socket.IO, from the shared bench folder): memory,
- * relay rounds with the shared loadgen.js, and joins under its load.
+ * capacity, relay rounds with the shared loadgen.js in both traffic shapes, and joins under its load.
  */
-import type { JoinsResult } from "../lib/results";
+import type { JoinsResult, RelayResult } from "../lib/results";
 import { relayKey, type TargetFigures } from "../lib/report";
 import { runLoadgen } from "../refs/loadgen";
 import { driver, finish, live, log, logRelay, noise, startServer, stopServer, track } from "./context";
+import { measureCapacity } from "./capacity";
 import { measureMemory } from "./memory";
 import type { Options } from "./options";
 
@@ -16,28 +17,35 @@ export async function runReference(target: "ws" | "socketio", options: Options):
     figures.memoryClients = await measureMemory(target, options, options.memoryLayout.rooms, options.memoryLayout.perRoom);
     figures.memoryRooms = await measureMemory(target, options, options.idleRooms, 1);
   }
+  if (only.has("capacity")) figures.capacity = await measureCapacity(target, options);
   if (!only.has("relay") && !only.has("joins")) return figures;
   const server = await startServer(target, options);
   try {
     if (only.has("relay")) {
+      const spread: RelayResult[] = [];
+      figures.relaySpread = spread;
       for (let round = 1; round <= options.repeat; round++) {
         for (const config of options.relayConfigs) {
-          noise.mark(`${target} relay ${relayKey(config)}`);
-          log(`relay ${relayKey(config)} (shared loadgen.js --target ${target}, run ${round})`);
-          const run = track(
-            runLoadgen(options.refDir, {
-              target,
-              url: server.url,
-              ...config,
-              seconds: options.seconds,
-              warmup: options.warmup,
-              pid: server.pid,
-            }),
-          );
-          const result = await run.result;
-          live.delete(run);
-          logRelay(result);
-          figures.relay.push(result);
+          for (const shape of ["together", "spread"] as const) {
+            const label = `${relayKey(config)}${shape === "spread" ? " spread" : ""}`;
+            noise.mark(`${target} relay ${label}`);
+            log(`relay ${label} (shared loadgen.js --target ${target}${shape === "spread" ? " --interleave 1" : ""}, run ${round})`);
+            const run = track(
+              runLoadgen(options.refDir, {
+                target,
+                url: server.url,
+                ...config,
+                seconds: options.seconds,
+                warmup: options.warmup,
+                pid: server.pid,
+                spread: shape === "spread",
+              }),
+            );
+            const result = await run.result;
+            live.delete(run);
+            logRelay(result);
+            (shape === "spread" ? spread : figures.relay).push(result);
+          }
         }
       }
     }
