@@ -14,17 +14,34 @@ const KNOWN_REASONS = new Set<string>(Object.values(MessageError));
 export class JamMetrics {
   readonly registry = new Registry();
 
-  readonly notesRelayed = new Counter({
-    name: "jam_notes_relayed_total",
-    help: "Notes accepted from a sender and relayed to the rest of its room.",
-    registers: [this.registry],
-  });
+  /** Counted in plain numbers on the note path and handed to their counters when scraped. */
+  private relayed = { notes: 0, deliveries: 0 };
 
-  readonly noteDeliveries = new Counter({
-    name: "jam_note_deliveries_total",
-    help: "Copies of notes sent to receivers (one per other connected participant).",
-    registers: [this.registry],
-  });
+  readonly notesRelayed = drainedCounter(
+    this.registry,
+    "jam_notes_relayed_total",
+    "Notes accepted from a sender and relayed to the rest of its room.",
+    () => this.take("notes"),
+  );
+
+  readonly noteDeliveries = drainedCounter(
+    this.registry,
+    "jam_note_deliveries_total",
+    "Copies of notes sent to receivers (one per other connected participant).",
+    () => this.take("deliveries"),
+  );
+
+  /** A note relayed to `deliveries` others: the note path's only metrics call, no more than two additions. */
+  noteRelayed(deliveries: number): void {
+    this.relayed.notes++;
+    this.relayed.deliveries += deliveries;
+  }
+
+  private take(kind: "notes" | "deliveries"): number {
+    const count = this.relayed[kind];
+    this.relayed[kind] = 0;
+    return count;
+  }
 
   readonly messagesRejected = new Counter({
     name: "jam_messages_rejected_total",
@@ -134,4 +151,17 @@ export class JamMetrics {
   rejected(reason: MessageErrorCode, type: string): void {
     this.messagesRejected.inc({ reason: KNOWN_REASONS.has(reason) ? reason : "other", type: KNOWN_TYPES.has(type) ? type : "unknown" });
   }
+}
+
+/** A counter that adds what `drain` has gathered since the last scrape, each time it is scraped. */
+function drainedCounter(registry: Registry, name: string, help: string, drain: () => number): Counter {
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const count = drain();
+      if (count > 0) this.inc(count);
+    },
+  });
 }

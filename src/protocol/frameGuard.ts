@@ -87,6 +87,9 @@ function readLength(bytes: Uint8Array, at: number, size: 1 | 2 | 4): number | nu
 
 const SIZE = { len8: 1, len16: 2, len32: 4, n8: 1, n16: 2, n32: 4 } as const;
 
+/** Every first byte's step, made once: the walk runs on every message and allocates nothing. */
+const STEPS: readonly (Step | null)[] = Array.from({ length: 256 }, (_, first) => stepOf(first));
+
 /** Whether `bytes` from `offset` is a sequence of well-formed msgpack values with plausible lengths. */
 export function isPlausibleMsgpack(bytes: Uint8Array, offset: number): boolean {
   let at = offset;
@@ -102,7 +105,7 @@ export function isPlausibleMsgpack(bytes: Uint8Array, offset: number): boolean {
       pending[top] = (pending[top] ?? 1) - 1;
     }
     if (at >= bytes.length) return false;
-    const step = stepOf(bytes[at] ?? 0xc1);
+    const step = STEPS[bytes[at] ?? 0xc1] ?? null;
     if (step === null) return false;
     at += 1;
     let payload: number;

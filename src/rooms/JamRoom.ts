@@ -208,8 +208,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const { instrument, name } = participantOf(this.state, client);
     relayToOthers(this.clients, client, "note", relayedNote(message, client.sessionId, instrument));
     this.keeper?.recorder.note(message, name, instrument);
-    this.deps.metrics.notesRelayed.inc();
-    this.deps.metrics.noteDeliveries.inc(this.clients.length - 1);
+    this.deps.metrics.noteRelayed(this.clients.length - 1);
   }
 
   private transferHost(client: Client, to: string): void {
@@ -253,7 +252,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
       metrics: this.deps.metrics,
       log: () => this.logger,
       participants: () => this.state.participants.size,
-      isListener: (sessionId) => this.state.listeners.has(sessionId),
+      isListener: (sessionId) => this.state.listeners.size > 0 && this.state.listeners.has(sessionId),
       onFlood: (client, category) => this.removeFlooder(client, category),
     });
     return this.gateInstance;

@@ -5,7 +5,8 @@
 import { Protocol, getMessageBytes, type Client, type Room } from "@colyseus/core";
 import type { ClientMessage } from "../protocol/messages";
 import type { RelayedEvent, RelayedNote, RelayedSignal, ServerMessageType, ServerMessages } from "../protocol/serverMessages";
-import { outgoingWrites, socketOf } from "./writeCoalescer";
+import { binaryFrame, directSocketOf } from "./relayFrames";
+import { outgoingWrites } from "./writeCoalescer";
 
 export function send<K extends ServerMessageType>(client: Client, type: K, message: ServerMessages[K]): void {
   client.send(type, message);
@@ -16,21 +17,29 @@ export function broadcast<K extends ServerMessageType>(room: Room, type: K, mess
 }
 
 /**
- * `broadcast(…, { except })`, encoded once, with each recipient's socket held to the end of the
- * turn so a musician's notes of one beat leave in one write (see WriteCoalescer).
+ * `broadcast(…, { except })`, encoded and framed once (see relayFrames.ts), with each recipient's
+ * socket held to the end of the turn so a musician's notes of one beat leave in one write (see
+ * WriteCoalescer).
  */
 export function relayToOthers<K extends ServerMessageType>(
-  clients: Iterable<Client>,
+  clients: readonly Client[],
   sender: Client,
   type: K,
   message: ServerMessages[K],
 ): void {
   const bytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
-  for (const client of clients) {
-    if (client === sender) continue;
-    const socket = socketOf(client);
-    if (socket !== undefined) outgoingWrites.hold(socket);
-    client.enqueueRaw(bytes);
+  let frame: Buffer | undefined;
+  for (let i = 0; i < clients.length; i++) {
+    const client = clients[i];
+    if (client === undefined || client === sender) continue;
+    const socket = directSocketOf(client);
+    if (socket === undefined) {
+      client.enqueueRaw(bytes);
+      continue;
+    }
+    outgoingWrites.hold(socket);
+    frame ??= binaryFrame(bytes);
+    socket.write(frame);
   }
 }
 

@@ -3,10 +3,9 @@
  * notes relayed to one musician in the same turn leave in one write instead of one system call
  * each. Musicians of a room play on the same beats, so their notes reach the server together and
  * every one of them fans out to the same few sockets: per delivered note, the write was the
- * largest single cost of the relay. Frames are untouched (ws still frames every message, clients
- * see the same messages); only the number of writes changes, and no frame waits past the turn.
+ * largest single cost of the relay. Frames are untouched (clients see the same messages); only
+ * the number of writes changes, and no frame waits past the turn.
  */
-import type { Client } from "@colyseus/core";
 
 /** The part of a net.Socket this needs (Writable's cork/uncork). */
 export interface Corkable {
@@ -46,25 +45,3 @@ export class WriteCoalescer {
 
 /** One per process: however many rooms relay in a turn, one flush ends it. */
 export const outgoingWrites = new WriteCoalescer();
-
-/**
- * The TCP socket under a client of the WebSocket transport, or undefined for any other transport
- * (ws keeps it as `_socket`; nothing public exposes it, so it is checked, not assumed).
- */
-export function socketOf(client: Client): Corkable | undefined {
-  const ws: unknown = client.ref;
-  if (typeof ws !== "object" || ws === null || !("_socket" in ws)) return undefined;
-  const socket: unknown = ws._socket;
-  return isCorkable(socket) ? socket : undefined;
-}
-
-function isCorkable(value: unknown): value is Corkable {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    "cork" in value &&
-    typeof value.cork === "function" &&
-    "uncork" in value &&
-    typeof value.uncork === "function"
-  );
-}

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, connect, type Server, type Socket } from "node:net";
-import type { Client } from "@colyseus/core";
-import { WriteCoalescer, socketOf, type Corkable } from "../../src/rooms/writeCoalescer";
+import { WriteCoalescer, type Corkable } from "../../src/rooms/writeCoalescer";
 
 /** A socket stand-in that counts how deep it is corked. */
 class CountingSocket implements Corkable {
@@ -118,17 +117,5 @@ describe("WriteCoalescer", () => {
       while (Buffer.concat(received).length < "one two three".length) await once(receiver, "data");
       assert.equal(Buffer.concat(received).toString(), "one two three");
     });
-  });
-});
-
-describe("socketOf", () => {
-  it("finds the TCP socket a ws connection keeps", () => {
-    const socket = new CountingSocket();
-    assert.equal(socketOf({ ref: { _socket: socket } } as unknown as Client), socket);
-  });
-
-  it("answers undefined for a transport without one", () => {
-    assert.equal(socketOf({ ref: {} } as unknown as Client), undefined);
-    assert.equal(socketOf({ ref: { _socket: { cork: 1 } } } as unknown as Client), undefined);
   });
 });

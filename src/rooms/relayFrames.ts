@@ -1,0 +1,62 @@
+/**
+ * A relayed message is framed once for all its recipients. ws frames every `send` on its own (a
+ * header buffer, an options object and a two-buffer writev per recipient); a note goes to up to
+ * nine sockets, so the server writes the same WebSocket frame — FIN, binary, unmasked, exactly the
+ * bytes ws would write for it — to each recipient's socket itself. That is only what ws would do
+ * when ws would write at once: the connection open and its sender idle (nothing queued behind a
+ * compression or a Blob read). Anything else, or a ws whose internals are not the expected shape,
+ * goes through ws as before.
+ */
+import { ClientState, type Client } from "@colyseus/core";
+
+/** What the relay writes to: a net.Socket's cork, uncork and write. */
+export interface FrameSocket {
+  cork(): void;
+  uncork(): void;
+  write(chunk: Uint8Array): boolean;
+}
+
+/** ws's WebSocket.OPEN and its Sender's idle state (ws/lib/constants.js, ws/lib/sender.js). */
+const WS_OPEN = 1;
+const SENDER_IDLE = 0;
+const FIN_BINARY = 0x82;
+
+/** `payload` as one unmasked, final, binary WebSocket frame (RFC 6455 §5.2). */
+export function binaryFrame(payload: Uint8Array): Buffer {
+  const length = payload.length;
+  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = FIN_BINARY;
+  if (length < 126) {
+    frame[1] = length;
+  } else if (length < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt16BE(0, 2);
+    frame.writeUIntBE(length, 4, 6);
+  }
+  frame.set(payload, header);
+  return frame;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+
+function isFrameSocket(value: unknown): value is FrameSocket {
+  return isObject(value) && typeof value.cork === "function" && typeof value.uncork === "function" && typeof value.write === "function";
+}
+
+/**
+ * The socket a frame for `client` may be written to directly right now, or undefined when it must
+ * go through ws (joining clients are queued by Colyseus, closed ones dropped by ws).
+ */
+export function directSocketOf(client: Client): FrameSocket | undefined {
+  if (client.state !== ClientState.JOINED) return undefined;
+  const ws: unknown = client.ref;
+  if (!isObject(ws) || ws.readyState !== WS_OPEN) return undefined;
+  const sender = ws._sender;
+  if (!isObject(sender) || sender._state !== SENDER_IDLE || !Array.isArray(sender._queue) || sender._queue.length !== 0) return undefined;
+  const socket = ws._socket;
+  return isFrameSocket(socket) ? socket : undefined;
+}
