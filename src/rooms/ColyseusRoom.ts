@@ -20,6 +20,7 @@ import { isPlausibleMsgpack } from "../protocol/frameGuard";
 import type { ConnectionLimits, ConnectionVerdict } from "../rules/connectionLimits";
 import { CompactSchemaSerializer } from "./compactSerializer";
 import { ConnectionGuard, SWEEP_MS, cutOff } from "./connectionGuard";
+import { roomPatches } from "./patchScheduler";
 
 /**
  * Colyseus counts unused seat reservations toward `maxClients` and then answers every join with
@@ -41,6 +42,28 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /** A connection is about to be cut off for holding too much or never finishing its join. */
   protected abstract onCutOff(client: Client, verdict: Exclude<ConnectionVerdict, "ok">): void;
 
+  /**
+   * Colyseus patches each room from a timer of its own, started in __init: the room is handed to
+   * the process's PatchScheduler instead (one timer for all rooms; patchScheduler.ts), at the
+   * interval Colyseus would have used. Colyseus' own interval stays off (its patchRate reads 0).
+   */
+  protected override __init(): void {
+    super.__init();
+    this.setPatchRate(this.patchRate);
+  }
+
+  /** The room's patch interval in ms (null or 0: no patches, and so no clock ticks). */
+  override setPatchRate(milliseconds: number | null): void {
+    this.patchRate = 0;
+    if (milliseconds === null || milliseconds === 0) roomPatches.remove(this);
+    else roomPatches.add(this, milliseconds);
+  }
+
+  protected override _dispose(): Promise<unknown> {
+    roomPatches.remove(this);
+    return super._dispose();
+  }
+
   /** Pending `holdSeat` reconnections, so a kick can end one at once. */
   private readonly holds = new Map<string, Deferred<Client>>();
   private guard: ConnectionGuard | undefined;
@@ -51,7 +74,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    */
   protected guardCreate(created: Promise<void>): Promise<void> {
     created.catch(() => {
-      this.patchRate = 0;
+      this.setPatchRate(0);
       this.resetAutoDisposeTimeout(0);
     });
     return created;
@@ -143,7 +166,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
       return super.broadcastPatch();
     } catch (error) {
       this.logger.error({ err: error, clients: this.clients.length }, "state could not be encoded, closing the room");
-      this.patchRate = 0;
+      this.setPatchRate(0);
       void this.disconnect(CloseCode.ROOM_FAILED);
       return false;
     }
