@@ -7,10 +7,11 @@
 import type { Settings } from "../config/settings";
 import type { Logger } from "../logger";
 import { MAX_RECORDINGS_PER_JAM } from "../protocol/limits";
-import { countNote, emptyTally, overflow, type RecordingTally } from "../rules/recording";
+import { countNote, emptyTally, type RecordingTally } from "../rules/recording";
 import type * as sequencer from "../rules/sequencer";
 import type { JamState } from "../schema/JamState";
-import type { JamStore, RecordedEvent, RecordingBatch } from "../storage/jamStore";
+import type { JamStore, RecordingBatch } from "../storage/jamStore";
+import { PendingEvents } from "./pendingEvents";
 import type { RecordingSource, RecordingWriter } from "./recordingWriter";
 
 export interface RoomRecorderDeps {
@@ -35,7 +36,7 @@ interface Running {
   id: number | undefined;
   /** Creating it in the store, under way. */
   opening: Promise<void> | undefined;
-  pending: RecordedEvent[];
+  pending: PendingEvents;
   tally: RecordingTally;
   /** Set when it stops: the end of the recording. */
   stoppedAt?: number;
@@ -50,7 +51,6 @@ interface Running {
 export class RoomRecorder {
   private running: Running | undefined;
   private stopping: Promise<void> = Promise.resolve();
-  private dropped = 0;
 
   constructor(private readonly deps: RoomRecorderDeps) {}
 
@@ -68,7 +68,7 @@ export class RoomRecorder {
       tempo: state().tempo,
       id: undefined,
       opening: undefined,
-      pending: [],
+      pending: new PendingEvents(),
       tally: emptyTally(),
       nextChunk: 1,
       unsent: undefined,
@@ -100,18 +100,12 @@ export class RoomRecorder {
     await this.running?.opening;
   }
 
-  /** A relayed note, as the recording keeps it. Called on the note path: no more than a push. */
+  /** A relayed note, as the recording keeps it. Called on the note path: a few numbers stored. */
   note(message: { note: number; velocity: number; on: boolean; at?: number | undefined }, musician: string, instrument: string): void {
     const running = this.running;
     if (running === undefined) return;
     const { note, velocity, on, at } = message;
-    const receivedAt = this.deps.settings.now();
-    this.push(
-      running,
-      at === undefined
-        ? { kind: "note", receivedAt, musician, instrument, note, velocity, on }
-        : { kind: "note", receivedAt, at, musician, instrument, note, velocity, on },
-    );
+    running.pending.pushNote(this.deps.settings.now(), at, musician, instrument, note, velocity, on);
     countNote(running.tally, musician, on);
   }
 
@@ -119,19 +113,10 @@ export class RoomRecorder {
   transportChanged(before: sequencer.Transport, after: sequencer.Transport, step: number, now: number): void {
     const running = this.running;
     if (running === undefined) return;
-    if (after.tempo !== before.tempo) this.push(running, { kind: "tempo", at: now, tempo: after.tempo });
+    if (after.tempo !== before.tempo) running.pending.pushTempo(now, after.tempo);
     if (after.isPlaying !== before.isPlaying || after.playStartedAt !== before.playStartedAt) {
-      this.push(running, { kind: "transport", at: now, isPlaying: after.isPlaying, step });
+      running.pending.pushTransport(now, after.isPlaying, step);
     }
-  }
-
-  private push(running: Running, event: RecordedEvent): void {
-    const excess = overflow(running.pending.length, 1);
-    if (excess > 0) {
-      running.pending.splice(0, excess);
-      this.dropped += excess;
-    }
-    running.pending.push(event);
   }
 
   /** Its last batch, once it is in the store (tried once more if creating it failed so far). */
@@ -154,7 +139,7 @@ export class RoomRecorder {
         if (!(await saved())) throw new Error("the jam is not saved yet");
         running.id = await store.startRecording(state().roomCode, Math.round(running.startedAt), running.tempo, MAX_RECORDINGS_PER_JAM);
       } catch (error) {
-        log().error({ err: error, dropped: this.dropped }, "recording not created in the store, retrying");
+        log().error({ err: error, dropped: running.pending.dropped }, "recording not created in the store, retrying");
       } finally {
         running.opening = undefined;
       }
@@ -173,7 +158,7 @@ export class RoomRecorder {
     if (running.unsent !== undefined) {
       running.unsent = { ...running.unsent, ...summary };
     } else {
-      const events = running.pending.splice(0);
+      const events = running.pending.take();
       const chunk = events.length > 0 ? running.nextChunk++ : 0;
       running.unsent = { code: this.deps.state().roomCode, recordingId: running.id, chunk, events, ...summary };
     }
