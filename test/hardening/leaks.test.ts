@@ -48,6 +48,16 @@ async function quiet(sockets: number, timeoutMs = 10_000): Promise<void> {
   while (activeResources("TCPSocketWrap") > sockets && Date.now() < deadline) await delay(50);
 }
 
+/**
+ * Resolves once no more timers run than `timers`, or after `timeoutMs`: a timer the last rooms'
+ * work started (a closing connection's, an HTTP keep-alive's) runs out on its own within seconds,
+ * while one a room leaked never does (and one per room would be hundreds).
+ */
+async function timersRunOut(timers: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (activeResources("Timeout") > timers && Date.now() < deadline) await delay(50);
+}
+
 function listenerCounts(emitter: NodeJS.EventEmitter): Record<string, number> {
   return Object.fromEntries(emitter.eventNames().map((name) => [String(name), emitter.listenerCount(name)]));
 }
@@ -207,6 +217,7 @@ describe("hardening > leaks", () => {
       growthPerThousand.push((((await settledHeap()) - heapBefore) / (CYCLES / 2)) * 1000);
     }
     const elapsedMs = Date.now() - startedAt;
+    await timersRunOut(baseline.timers);
     const after = await residue();
     assert.deepEqual(roomPatches.stats, { rooms: 0, timers: 0 }, "rooms or timers left in the patch scheduler");
     const growth = Math.min(...growthPerThousand);
