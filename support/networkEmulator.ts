@@ -6,6 +6,8 @@
  */
 import { type AddressInfo, createServer, connect, type Server, type Socket } from "node:net";
 
+export { seededRandom } from "./seededRandom";
+
 /** One direction of a link: each chunk waits `delayMs` ± `jitterMs` (uniform). */
 export interface LinkShape {
   delayMs: number;
@@ -23,18 +25,6 @@ export interface NetworkEmulatorOptions {
   port?: number;
   /** [0, 1): a seeded generator makes a run repeatable. */
   random?: () => number;
-}
-
-/** A seeded generator (mulberry32): the same seed, the same jitter. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Carries one direction of one connection: delayed, in order, held while the link stalls. */
