@@ -78,21 +78,46 @@ export function upcomingSteps(state: TransportState, fromServerTime: number, unt
   const ms = stepMs(state.tempo);
   // One step early, then decided by the same `at` arithmetic every window uses (the server's own
   // for `nextAt`, so the running timeline's step there is exactly `nextAt` and left to the new one).
-  let k = Math.max(state.currentStep, Math.ceil((fromServerTime - playStartedAt) / ms) - 1);
-  for (; steps.length < limit; k++) {
-    const at = playStartedAt + k * ms;
-    if (at >= untilServerTime || at >= switchAt) break;
-    if (at >= fromServerTime) steps.push({ step: k % loopSteps, at });
-  }
+  const firstRunning = Math.max(state.currentStep, Math.ceil((fromServerTime - playStartedAt) / ms) - 1);
+  pushSteps(
+    steps,
+    { anchor: playStartedAt, ms, first: firstRunning, from: fromServerTime, until: Math.min(untilServerTime, switchAt) },
+    loopSteps,
+    limit,
+  );
   if (switchAt >= untilServerTime) return steps;
+  const anchor = state.nextPlayStartedAt;
   const nextMs = stepMs(state.nextTempo);
   // The new timeline's step at the switch, to the step: its instant is `nextAt` itself.
-  const first = Math.round((switchAt - state.nextPlayStartedAt) / nextMs);
-  let j = Math.max(first, Math.ceil((fromServerTime - state.nextPlayStartedAt) / nextMs) - 1);
-  for (; steps.length < limit; j++) {
-    const at = j === first ? switchAt : state.nextPlayStartedAt + j * nextMs;
-    if (at >= untilServerTime) break;
-    if (at >= fromServerTime && at >= switchAt) steps.push({ step: j % loopSteps, at });
-  }
+  const atSwitch = Math.round((switchAt - anchor) / nextMs);
+  const first = Math.max(atSwitch, Math.ceil((fromServerTime - anchor) / nextMs) - 1);
+  const exact = { index: atSwitch, at: switchAt };
+  pushSteps(
+    steps,
+    { anchor, ms: nextMs, first, exact, from: Math.max(fromServerTime, switchAt), until: untilServerTime },
+    loopSteps,
+    limit,
+  );
   return steps;
+}
+
+/** One timeline's steps: step k at `anchor + k × ms` (one step's instant may be given exactly). */
+interface Timeline {
+  anchor: number;
+  ms: number;
+  /** The first step index to consider. */
+  first: number;
+  exact?: { index: number; at: number };
+  /** Steps starting in [from, until) are pushed. */
+  from: number;
+  until: number;
+}
+
+function pushSteps(steps: ScheduledStep[], timeline: Timeline, loopSteps: number, limit: number): void {
+  const { anchor, ms, exact, from, until } = timeline;
+  for (let k = timeline.first; steps.length < limit; k++) {
+    const at = k === exact?.index ? exact.at : anchor + k * ms;
+    if (at >= until) break;
+    if (at >= from) steps.push({ step: k % loopSteps, at });
+  }
 }

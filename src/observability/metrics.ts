@@ -50,17 +50,13 @@ export class JamMetrics {
     registers: [this.registry],
   });
 
-  readonly roomsCreated = new Counter({
-    name: "jam_rooms_created_total",
-    help: "Rooms created on this process.",
-    registers: [this.registry],
-  });
+  readonly roomsCreated = counter(this.registry, "jam_rooms_created_total", "Rooms created on this process.");
 
-  readonly reconnections = new Counter({
-    name: "jam_reconnections_total",
-    help: "Participants that came back within their reconnection grace.",
-    registers: [this.registry],
-  });
+  readonly reconnections = counter(
+    this.registry,
+    "jam_reconnections_total",
+    "Participants that came back within their reconnection grace.",
+  );
 
   readonly connectionsCut = new Counter({
     name: "jam_connections_cut_total",
@@ -76,17 +72,13 @@ export class JamMetrics {
     registers: [this.registry],
   });
 
-  readonly jamSaves = new Counter({
-    name: "jam_saves_total",
-    help: "Jams written to the store.",
-    registers: [this.registry],
-  });
+  readonly jamSaves = counter(this.registry, "jam_saves_total", "Jams written to the store.");
 
-  readonly jamSaveFailures = new Counter({
-    name: "jam_save_failures_total",
-    help: "Writes of a jam to the store that failed (each is retried).",
-    registers: [this.registry],
-  });
+  readonly jamSaveFailures = counter(
+    this.registry,
+    "jam_save_failures_total",
+    "Writes of a jam to the store that failed (each is retried).",
+  );
 
   readonly jamSaveDuration = new Histogram({
     name: "jam_save_duration_seconds",
@@ -95,17 +87,17 @@ export class JamMetrics {
     registers: [this.registry],
   });
 
-  readonly recordingBatches = new Counter({
-    name: "jam_recording_batches_total",
-    help: "Batches of a recording written to the store: one a second per recording room, and one as it stops.",
-    registers: [this.registry],
-  });
+  readonly recordingBatches = counter(
+    this.registry,
+    "jam_recording_batches_total",
+    "Batches of a recording written to the store: one a second per recording room, and one as it stops.",
+  );
 
-  readonly recordedEvents = new Counter({
-    name: "jam_recorded_events_total",
-    help: "Recorded notes and tempo and transport changes written to the store.",
-    registers: [this.registry],
-  });
+  readonly recordedEvents = counter(
+    this.registry,
+    "jam_recorded_events_total",
+    "Recorded notes and tempo and transport changes written to the store.",
+  );
 
   constructor(live: LiveCounts) {
     collectDefaultMetrics({ register: this.registry });
@@ -153,15 +145,17 @@ export class JamMetrics {
   }
 }
 
+/** A counter without labels in `registry`. */
+function counter(registry: Registry, name: string, help: string, collect?: (this: Counter) => void): Counter {
+  return collect === undefined
+    ? new Counter({ name, help, registers: [registry] })
+    : new Counter({ name, help, registers: [registry], collect });
+}
+
 /** A counter that adds what `drain` has gathered since the last scrape, each time it is scraped. */
 function drainedCounter(registry: Registry, name: string, help: string, drain: () => number): Counter {
-  return new Counter({
-    name,
-    help,
-    registers: [registry],
-    collect() {
-      const count = drain();
-      if (count > 0) this.inc(count);
-    },
+  return counter(registry, name, help, function () {
+    const count = drain();
+    if (count > 0) this.inc(count);
   });
 }

@@ -8,11 +8,10 @@
  * goes through ws as before.
  */
 import { ClientState, type Client } from "@colyseus/core";
+import type { Corkable } from "./writeCoalescer";
 
-/** What the relay writes to: a net.Socket's cork, uncork and write. */
-export interface FrameSocket {
-  cork(): void;
-  uncork(): void;
+/** What the relay writes to: a net.Socket's cork and uncork (held to the end of the turn), and write. */
+export interface FrameSocket extends Corkable {
   write(chunk: Uint8Array): boolean;
 }
 

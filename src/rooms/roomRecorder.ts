@@ -95,6 +95,7 @@ export class RoomRecorder {
     this.stopping = this.writeLast(running);
     return this.stopping;
   }
+
   /** Resolves once the running recording is created in the store, or that attempt failed. */
   async created(): Promise<void> {
     await this.running?.opening;
