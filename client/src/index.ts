@@ -38,5 +38,12 @@ export {
   type Timers,
 } from "./clock";
 export { stepAt, upcomingSteps, stepDurationMs, stepMs, transportOf, type ScheduledStep } from "./sequencer";
+export {
+  StepScheduler,
+  DEFAULT_LOOKAHEAD_MS,
+  DEFAULT_SCHEDULER_TICK_MS,
+  type StepSchedulerOptions,
+  type StepSource,
+} from "./stepScheduler";
 export { normalizeRoomCode, ROOM_CODE_ALPHABET, ROOM_CODE_LENGTH, JAM_ROOM_NAME } from "./roomCode";
 export type * from "./types";

@@ -15,6 +15,13 @@ export { stepMs };
 export interface ScheduledStep {
   step: number;
   at: number;
+  /** The tempo it plays at (the waiting one from `nextAt` on). */
+  tempo: number;
+  /**
+   * Steps since the running anchor's step 0: it runs on across a tempo change (the contract's
+   * `nextPlayStartedAt`), so two clients name the same step with the same count.
+   */
+  count: number;
 }
 
 /**
@@ -81,7 +88,14 @@ export function upcomingSteps(state: TransportState, fromServerTime: number, unt
   const firstRunning = Math.max(state.currentStep, Math.ceil((fromServerTime - playStartedAt) / ms) - 1);
   pushSteps(
     steps,
-    { anchor: playStartedAt, ms, first: firstRunning, from: fromServerTime, until: Math.min(untilServerTime, switchAt) },
+    {
+      anchor: playStartedAt,
+      ms,
+      tempo: state.tempo,
+      first: firstRunning,
+      from: fromServerTime,
+      until: Math.min(untilServerTime, switchAt),
+    },
     loopSteps,
     limit,
   );
@@ -94,7 +108,7 @@ export function upcomingSteps(state: TransportState, fromServerTime: number, unt
   const exact = { index: atSwitch, at: switchAt };
   pushSteps(
     steps,
-    { anchor, ms: nextMs, first, exact, from: Math.max(fromServerTime, switchAt), until: untilServerTime },
+    { anchor, ms: nextMs, tempo: state.nextTempo, first, exact, from: Math.max(fromServerTime, switchAt), until: untilServerTime },
     loopSteps,
     limit,
   );
@@ -105,6 +119,7 @@ export function upcomingSteps(state: TransportState, fromServerTime: number, unt
 interface Timeline {
   anchor: number;
   ms: number;
+  tempo: number;
   /** The first step index to consider. */
   first: number;
   exact?: { index: number; at: number };
@@ -114,10 +129,10 @@ interface Timeline {
 }
 
 function pushSteps(steps: ScheduledStep[], timeline: Timeline, loopSteps: number, limit: number): void {
-  const { anchor, ms, exact, from, until } = timeline;
+  const { anchor, ms, tempo, exact, from, until } = timeline;
   for (let k = timeline.first; steps.length < limit; k++) {
     const at = k === exact?.index ? exact.at : anchor + k * ms;
     if (at >= until) break;
-    if (at >= from) steps.push({ step: k % loopSteps, at });
+    if (at >= from) steps.push({ step: k % loopSteps, at, tempo, count: k });
   }
 }

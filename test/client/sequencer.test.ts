@@ -5,9 +5,7 @@ import * as server from "../../src/rules/sequencer";
 import { stateWhere } from "../../support/clients";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
-
-const T0 = 1_800_000_000_000;
-const LEAD_IN = 100;
+import { LEAD_IN, T0, synced } from "./syncedTransport";
 
 /** The contract's formula, written out independently of both the server and the client module. */
 function contractStep(state: TransportState, startsAt: number, startStep: number, now: number): number {
@@ -17,20 +15,6 @@ function contractStep(state: TransportState, startsAt: number, startStep: number
   const [tempo, playStartedAt] = switched ? [state.nextTempo, state.nextPlayStartedAt] : [state.tempo, state.playStartedAt];
   const stepMs = 60000 / tempo / 4;
   return Math.floor((now - playStartedAt) / stepMs) % state.loopSteps;
-}
-
-/** What a client holds after the server applied `transport` and sent the patch at `patchAt`. */
-function synced(transport: server.Transport, patchAt: number): TransportState {
-  return {
-    tempo: transport.tempo,
-    loopSteps: transport.loopSteps,
-    isPlaying: transport.isPlaying,
-    playStartedAt: transport.playStartedAt,
-    currentStep: server.currentStep(transport, patchAt),
-    nextTempo: transport.nextTempo,
-    nextPlayStartedAt: transport.nextPlayStartedAt,
-    nextAt: transport.nextAt,
-  };
 }
 
 type Op =
@@ -195,6 +179,11 @@ describe("client > sequencer maths (fake clock)", () => {
       steps.map((s) => s.step),
       steps.map((_, i) => ((steps[0]?.step ?? 0) + i) % 16),
       "the step count runs on",
+    );
+    assert.deepEqual(
+      steps.map((s) => [s.tempo, s.count - (steps[0]?.count ?? 0)]),
+      steps.map((_, i) => [i < atSwitch ? 120 : 75, i]),
+      "each step names its tempo, and its count runs on across the switch",
     );
   });
 

@@ -1,11 +1,8 @@
 import { useEffect, useState } from "react";
-import { stepAt, upcomingSteps, type JamSession, type JamState } from "@jam/client";
+import { StepScheduler, stepAt, type JamSession, type JamState } from "@jam/client";
 import { playNote } from "../audio";
 import { useLatest } from "../useJamSession";
 import type { PanelProps } from "./RoomView";
-
-/** How far ahead the pattern is handed to Web Audio, ms. */
-const LOOKAHEAD_MS = 120;
 
 /** The step sounding now, from the synced clock, redrawn every frame (not from state patches). */
 function usePlayhead(session: JamSession, latest: { readonly current: JamState }): number {
@@ -20,22 +17,28 @@ function usePlayhead(session: JamSession, latest: { readonly current: JamState }
   return step;
 }
 
-/** Plays the shared pattern: every step about to start is scheduled at its server time. */
+/**
+ * Plays the shared pattern: every step about to start is handed to Web Audio at its server time by
+ * the client library's scheduler (its lookahead is short enough that a tempo change, which lands a
+ * lead-in after the server takes it, is never pre-empted by steps already committed at the old tempo).
+ */
 function usePatternPlayer(session: JamSession, latest: { readonly current: JamState }): void {
   useEffect(() => {
-    let until = session.serverNow();
-    const timer = setInterval(() => {
-      const now = session.serverNow();
-      const from = Math.max(until, now);
-      until = now + LOOKAHEAD_MS;
-      for (const { step, at } of upcomingSteps(latest.current, from, until)) {
-        for (const track of latest.current.tracks.values()) {
-          const cell = track.steps[step];
-          if (cell?.on) playNote(track.instrument, cell.note, cell.velocity, at - now);
-        }
+    const source = {
+      get state() {
+        return latest.current;
+      },
+      serverNow: () => session.serverNow(),
+    };
+    const scheduler = new StepScheduler(source, ({ step, at }) => {
+      const delay = at - session.serverNow();
+      for (const track of latest.current.tracks.values()) {
+        const cell = track.steps[step];
+        if (cell?.on) playNote(track.instrument, cell.note, cell.velocity, delay);
       }
-    }, 25);
-    return () => clearInterval(timer);
+    });
+    scheduler.start();
+    return () => scheduler.stop();
   }, [session, latest]);
 }
 
