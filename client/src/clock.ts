@@ -62,6 +62,10 @@ export interface ClockEstimate {
   samples: number;
   /** Local time of the estimate. */
   at: number;
+  /** How far off the offset may be, ms: the figure an app shows ("in sync ±2 ms"). */
+  errorMs: number;
+  /** The local clock's rate against the server's, parts per million (positive: the local runs slow). */
+  skewPpm: number;
 }
 
 export class ServerClock {
@@ -235,7 +239,7 @@ export class ServerClock {
     const fastest = best[0];
     if (fastest === undefined) return null;
     const offset = best.reduce((sum, sample) => sum + sample.offset, 0) / best.length;
-    return { offset, rtt: fastest.rtt, samples: samples.length, at: this.now() };
+    return { offset, rtt: fastest.rtt, samples: samples.length, at: this.now(), errorMs: fastest.rtt / 2, skewPpm: 0 };
   }
 
   private scheduleResync(): void {
