@@ -8,6 +8,7 @@ import { clockSync } from "./scenarios/clock";
 import { crash } from "./scenarios/crash";
 import { hold } from "./scenarios/hold";
 import { joins } from "./scenarios/joins";
+import { network } from "./scenarios/network";
 import { relay } from "./scenarios/relay";
 import { readback, seed } from "./scenarios/savedJams";
 import { sequencer } from "./scenarios/sequencer";
@@ -25,6 +26,7 @@ const SCENARIOS: Record<string, Scenario> = {
   seed,
   readback,
   crash,
+  network,
 };
 
 async function main(): Promise<void> {

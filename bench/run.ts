@@ -4,8 +4,8 @@
  * with every load generator and probe in processes of their own. Prints a table and writes
  * bench/results/<date>.json (and .md).
  *
- *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash,recording,listeners,capacity] [--seconds 10]
- *                    [--sequencer-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
+ *   npm run bench -- [--only relay,joins,state,memory,clock,sequencer,saving,crash,recording,listeners,capacity,network]
+ *                    [--seconds 10] [--sequencer-minutes 10] [--network-minutes 10] [--targets jam,ws,socketio] [--ref-dir ../shared/bench]
  *                    [--port 2680] [--relay 50x8x8,100x10x10] [--memory 100x10] [--idle-rooms 500]
  *                    [--warmup 3] [--repeat 3] [--clock-estimator library|bench] [--rate-limits JSON]
  *                    [--saved-jams 10000] [--crash 50x8] [--crash-cases pm2,redis] [--fanout 10x10x50]
@@ -19,6 +19,14 @@
  * --fanout rooms × musicians × listeners against the musicians alone.
  * `capacity` (bench/run/capacity.ts) raises the room count (rooms of 8 at 8 notes/s) on each
  * target, driven by the shared loadgen.js, until relay p99 passes 20 ms or a note is lost.
+ * `network` (bench/run/network.ts, bench/scenarios/network.ts) runs a server of its own and one
+ * driver holding a jam at 120 BPM for --network-minutes: musicians on the client library (JamClient,
+ * the session's clock, StepScheduler) behind emulated links (support/networkEmulator.ts, seeded):
+ * A 40 ± 10 ms each way with a clock 50 ppm fast, B 5 ± 1 ms, a late joiner C 40 ± 10 ms joining
+ * and leaving several times; 20 tempo changes and stalls of A's link. It reports how far apart A and
+ * B play the same step, tempo switches, skipped and doubled steps, A's drift, C's and A's time back
+ * within 3 ms, and the estimator's claimed error against the actual one (--network-minutes 1: a
+ * quick check).
  * Relay rounds run both traffic shapes: notes together and spread (loadgen.js --interleave 1).
  * The crash scenario uses ports --port … --port + 4 (one process; two processes, their front and
  * their Redis) and PostgreSQL on 127.0.0.1:5432 (a database it creates and drops).

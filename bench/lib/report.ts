@@ -2,6 +2,7 @@
 import { relayRows } from "./relayRows";
 import { atMost, row, type Row } from "./rows";
 import type { CrashCaseFigures } from "./crashFigures";
+import type { NetworkResult } from "./networkFigures";
 import type {
   CapacityResult,
   ClockResult,
@@ -51,6 +52,8 @@ export interface JamFigures extends TargetFigures {
   jamMemory?: JamMemoryFigures;
   /** The crash scenario, one entry per deployment (one process under PM2, two on Redis). */
   crash?: CrashCaseFigures[];
+  /** Musical time over emulated links (bench/scenarios/network.ts). */
+  network?: NetworkResult;
 }
 
 export type { Row, Verdict } from "./rows";

@@ -11,6 +11,7 @@ import { busyProcesses, machineInfo, type MachineInfo } from "../lib/proc";
 import { crashRows } from "../lib/crashRows";
 import { jamMemorySection } from "../lib/jamMemoryReport";
 import { markdownTable } from "../lib/markdownTable";
+import { networkRows } from "../lib/networkRows";
 import { savingSection } from "../lib/savingReport";
 import { buildRows, relayKey, type JamFigures, type RelayConfig, type Row, type TargetFigures } from "../lib/report";
 import { log } from "./context";
@@ -64,6 +65,7 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
         warmup: options.warmup,
         repeat: options.repeat,
         sequencerMinutes: options.sequencerMinutes,
+        networkMinutes: options.networkMinutes,
         targets: [...options.targets],
         relay: options.relayConfigs.map(relayKey),
         memory: `${options.memoryLayout.rooms}×${options.memoryLayout.perRoom}`,
@@ -82,7 +84,11 @@ export async function startReport(options: Options, argv: readonly string[]): Pr
 /** Prints the table (with a header of the run's facts and notes) and writes the .json and .md files. */
 export function writeReport(report: BenchReport, relayConfigs: RelayConfig[], outDir: string): void {
   const { meta } = report;
-  report.rows = [...buildRows(report.jam, report.ws, report.socketio, relayConfigs), ...crashRows(report.jam.crash ?? [])];
+  report.rows = [
+    ...buildRows(report.jam, report.ws, report.socketio, relayConfigs),
+    ...crashRows(report.jam.crash ?? []),
+    ...networkRows(report.jam.network),
+  ];
   // `--only saving` (or recording, listeners) fills no row of the main table: only its own tables are printed then.
   const tables = [
     report.rows.length > 0 ? markdownTable(report.rows, report.jam.relayLoadgen.length > 0) : "",

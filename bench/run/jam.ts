@@ -1,7 +1,8 @@
 /**
- * The jam server's part of the run: memory, saving and a jam's memory (recording, listeners), each
- * on servers and stores of its own, then one server for the relay rounds, the probes under load
- * (joins, state, clock) and the sequencer run alongside.
+ * The jam server's part of the run: memory, saving, a jam's memory (recording, listeners) and
+ * musical time over emulated links (network), each on servers and stores of its own, then one
+ * server for the relay rounds, the probes under load (joins, state, clock) and the sequencer run
+ * alongside.
  */
 import type { Driver, DriverArgs } from "../lib/ipc";
 import { relayKey, type RelayConfig } from "../lib/report";
@@ -12,6 +13,7 @@ import { driver, finish, live, log, logRelay, noise, startServer, stopServer, tr
 import { measureCapacity } from "./capacity";
 import { runJamMemory } from "./jamMemory";
 import { measureMemory } from "./memory";
+import { runNetwork } from "./network";
 import type { Options } from "./options";
 import { runSaving } from "./saving";
 
@@ -25,6 +27,7 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
   if (only.has("saving")) jam.saving = await runSaving(options);
   if (only.has("recording") || only.has("listeners")) jam.jamMemory = await runJamMemory(options);
   if (only.has("capacity") && refsAvailable) jam.capacity = await measureCapacity("jam", options);
+  if (only.has("network")) jam.network = await runNetwork(options, meta.notes);
   const probesUnderLoad = only.has("joins") || only.has("state") || only.has("clock");
   if (!only.has("relay") && !probesUnderLoad && !only.has("sequencer")) return;
 

@@ -19,6 +19,7 @@ export const SCENARIOS = [
   "recording",
   "listeners",
   "capacity",
+  "network",
 ] as const;
 export const CRASH_CASES = ["pm2", "redis"] as const;
 export type CrashCase = (typeof CRASH_CASES)[number];
@@ -31,6 +32,8 @@ export interface Options {
   /** Relay runs per config and server; the table shows the median. */
   repeat: number;
   sequencerMinutes: number;
+  /** The network scenario's run, minutes. */
+  networkMinutes: number;
   targets: Set<Target>;
   refDir: string;
   port: number;
@@ -83,6 +86,7 @@ export function parseOptions(argv: readonly string[]): Options {
     warmup: flags.number("warmup", 3),
     repeat: Math.max(1, Math.floor(flags.number("repeat", 3))),
     sequencerMinutes: flags.number("sequencer-minutes", 10),
+    networkMinutes: flags.number("network-minutes", 10),
     targets: new Set(targets as Target[]),
     refDir: resolve(REPO_ROOT, flags.string("ref-dir", process.env.JAM_BENCH_REF_DIR ?? "../shared/bench")),
     port: flags.number("port", 2680),
