@@ -98,7 +98,7 @@ export class Musician {
     const local = this.session.clock.toLocalTime(step.at);
     const trueInstant = trueNow + (local - deviceNow) / this.device.rate;
     this.steps.push({
-      count: step.count,
+      step: step.step,
       at: step.at,
       tempo: step.tempo,
       committedAt: trueNow,

@@ -6,9 +6,9 @@
  * Every committed step carries its error: the true server time (Date.now()'s scale) of the local
  * instant the musician would play it at, minus the step's `at`. Steps are keyed by the server's
  * timeline (the segments the control client saw: the play, then each tempo change from its
- * `nextAt`), not by `count` alone: the server anchors a tempo change so the step *of the loop*
- * runs on (`setTempo`: nextPlayStartedAt = nextAt − (boundary mod loopSteps) × the new step), which
- * restarts `count` below `loopSteps` at every change, so a count repeats within one play. A step's ordinal is its place on that timeline; a step whose
+ * `nextAt`), not by the loop's step: the server anchors a tempo change so the step *of the loop*
+ * runs on (`setTempo`: nextPlayStartedAt = nextAt − (boundary mod loopSteps) × the new step), so a
+ * loop step repeats within one play. A step's ordinal is its place on that timeline; a step whose
  * `at` is no instant of the timeline, or whose tempo is not the timeline's there, was scheduled
  * at a tempo the server did not play.
  */
@@ -26,7 +26,8 @@ export interface Segment {
 }
 
 export interface CommittedStep {
-  count: number;
+  /** The step of the loop. */
+  step: number;
   at: number;
   tempo: number;
   /** True server time when the scheduler committed it. */
@@ -185,23 +186,23 @@ export interface SwitchFigures {
   serverStep: number;
   /**
    * Per change: the server's switch ordinal, A's and B's first step at the new tempo (ordinal; null:
-   * none), and the `count` A's carried (it restarts within the loop at a change: see above).
+   * none), and the loop step A's was.
    */
-  each: { tempo: number; server: number; a: number | null; b: number | null; countA: number | null }[];
+  each: { tempo: number; server: number; a: number | null; b: number | null; loopStepA: number | null }[];
 }
 
 /** The first step at segment i's tempo each scheduled from its `from` on, against the server's. */
 export function switchFigures(timeline: Timeline, a: readonly CommittedStep[], b: readonly CommittedStep[]): SwitchFigures {
   const each: SwitchFigures["each"] = [];
   const segments = timeline.segments;
-  const firstAtTempo = (steps: readonly CommittedStep[], i: number): { ordinal: number; count: number } | null => {
+  const firstAtTempo = (steps: readonly CommittedStep[], i: number): { ordinal: number; loopStep: number } | null => {
     const segment = segments[i];
     const until = segments[i + 1]?.from ?? Number.POSITIVE_INFINITY;
-    let first: { ordinal: number; count: number } | null = null;
+    let first: { ordinal: number; loopStep: number } | null = null;
     for (const step of steps) {
       if (segment === undefined || step.at < segment.from - SAME_INSTANT_MS || step.at >= until || step.tempo !== segment.tempo) continue;
       const { ordinal, onTimeline } = timeline.locate(step);
-      if (onTimeline && (first === null || ordinal < first.ordinal)) first = { ordinal, count: step.count };
+      if (onTimeline && (first === null || ordinal < first.ordinal)) first = { ordinal, loopStep: step.step };
     }
     return first;
   };
@@ -212,7 +213,7 @@ export function switchFigures(timeline: Timeline, a: readonly CommittedStep[], b
       server: timeline.switchOrdinal(i),
       a: firstA?.ordinal ?? null,
       b: firstAtTempo(b, i)?.ordinal ?? null,
-      countA: firstA?.count ?? null,
+      loopStepA: firstA?.loopStep ?? null,
     });
   }
   return {

@@ -17,7 +17,7 @@ import { WallClock, sleep } from "../lib/wallClock";
 import { ServerClock, monotonicNow, type PingChannel } from "../../client/src/clock";
 
 export const LIBRARY_ESTIMATOR =
-  "client library: ServerClock of client/src/clock.ts, default options (burst of 8 pings 50 ms apart, mean offset of the 3 shortest round trips)";
+  "client library: ServerClock of client/src/clock.ts, default options (a burst of 20 pings 20 ms apart, then one a second; offsets weighted by round trip over a window, a line through them for the skew)";
 export const BENCH_ESTIMATOR = "bench: NTP-style, offset of the min-RTT sample among the last 8 pings (bench/scenarios/clock.ts)";
 
 interface Estimate {
@@ -48,28 +48,29 @@ function channelOf(room: JamRoom): PingChannel {
   };
 }
 
-/** The client library: one burst a second (8 pings/s, inside the server's 10/s ping budget). */
+/** The client library as an app runs it (started: its burst, then its steady pace); read once a second. */
 const libraryEstimator: Estimator = async (room, wall, until, report) => {
   const rawOffsets: number[] = [];
   const rtts: number[] = [];
   const channel = channelOf(room);
-  // Every pong of the burst, as the library computes its samples, for the raw figures.
+  let pings = 0;
+  // Every pong, as the library computes its samples, for the raw figures.
   const stopListening = channel.onPong(({ t, serverTime }) => {
     const local = monotonicNow();
+    pings++;
     rtts.push(local - t);
     rawOffsets.push(serverTime - (t + local) / 2 - (wall.now() - monotonicNow()));
   });
-  const clock = new ServerClock(channel, { resyncMs: 3_600_000 });
-  let pings = 0;
+  const clock = new ServerClock(channel);
+  clock.start();
+  await clock.ready();
   while (!until()) {
-    const started = performance.now();
-    const estimate = await clock.sync();
-    pings += 8;
-    if (estimate !== null) {
-      const wallNow = wall.now();
-      report({ offset: estimate.offset, rtt: estimate.rtt, localNow: monotonicNow(), wallNow }, rawOffsets.splice(0), rtts.splice(0));
-    }
-    await sleep(Math.max(0, 1000 - (performance.now() - started)));
+    await sleep(1000);
+    const estimate = clock.estimate;
+    if (estimate === null) continue;
+    const localNow = monotonicNow();
+    const wallNow = wall.now();
+    report({ offset: clock.offset, rtt: estimate.rtt, localNow, wallNow }, rawOffsets.splice(0), rtts.splice(0));
   }
   clock.stop();
   stopListening();

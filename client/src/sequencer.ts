@@ -17,11 +17,6 @@ export interface ScheduledStep {
   at: number;
   /** The tempo it plays at (the waiting one from `nextAt` on). */
   tempo: number;
-  /**
-   * Steps since the running anchor's step 0: it runs on across a tempo change (the contract's
-   * `nextPlayStartedAt`), so two clients name the same step with the same count.
-   */
-  count: number;
 }
 
 /**
@@ -133,6 +128,6 @@ function pushSteps(steps: ScheduledStep[], timeline: Timeline, loopSteps: number
   for (let k = timeline.first; steps.length < limit; k++) {
     const at = k === exact?.index ? exact.at : anchor + k * ms;
     if (at >= until) break;
-    if (at >= from) steps.push({ step: k % loopSteps, at, tempo, count: k });
+    if (at >= from) steps.push({ step: k % loopSteps, at, tempo });
   }
 }

@@ -1,51 +1,29 @@
 import assert from "node:assert/strict";
-import { JamClient, ServerClock, monotonicNow, type JamSession, type PingChannel, type Pong } from "../../client/src";
+import { JamClient, ServerClock, monotonicNow, type JamSession } from "../../client/src";
 import { ManualClock } from "../helpers/server";
 import { useJamServer } from "../helpers/suite";
+import { FakePingServer, type Trip } from "./fakePingServer";
 import { FakeTime } from "./fakeTime";
-
-/**
- * A server on fake time whose clock is `offset` ahead of the client's: each ping reaches it after
- * `latency(i).out` ms and its pong comes back after `latency(i).back` ms.
- */
-class FakeServer implements PingChannel {
-  readonly pings: number[] = [];
-  private readonly listeners = new Set<(pong: Pong) => void>();
-
-  constructor(
-    private readonly time: FakeTime,
-    private readonly offset: number,
-    private readonly latency: (i: number) => { out: number; back: number } | null,
-  ) {}
-
-  sendPing(t: number): boolean {
-    const i = this.pings.push(t) - 1;
-    const trip = this.latency(i);
-    if (trip === null) return true; // lost
-    this.time.setTimeout(() => {
-      const serverTime = this.time.now() + this.offset;
-      this.time.setTimeout(() => this.deliver({ t, serverTime }), trip.back);
-    }, trip.out);
-    return true;
-  }
-
-  deliver(pong: Pong): void {
-    for (const listener of this.listeners) listener(pong);
-  }
-
-  onPong(listener: (pong: Pong) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
 
 const OFFSET = 3_600_000.25;
 
+/** A fake server `OFFSET` ahead, each ping's trip from `trip(i)` (symmetric when a number). */
+function serverWith(time: FakeTime, trip: (i: number) => number | Trip): FakePingServer {
+  return new FakePingServer(
+    time,
+    (local) => local + OFFSET,
+    (i) => {
+      const way = trip(i);
+      return typeof way === "number" ? { out: way, back: way } : way;
+    },
+  );
+}
+
 describe("client > ServerClock (fake time)", () => {
-  it("computes offset = serverTime - (t0 + t1) / 2 and keeps the round trip", async () => {
+  it("computes offset = serverTime - (t0 + t1) / 2 and keeps the fastest round trip", async () => {
     const time = new FakeTime(1_000);
     const symmetric = [20, 5, 50, 8, 100, 3, 30, 12];
-    const server = new FakeServer(time, OFFSET, (i) => ({ out: symmetric[i] ?? 0, back: symmetric[i] ?? 0 }));
+    const server = serverWith(time, (i) => symmetric[i] ?? 0);
     const clock = new ServerClock(server, { now: time.now, timers: time, burst: 8, spacingMs: 50 });
     assert.equal(clock.synced, false);
     assert.equal(clock.serverNow(), time.now(), "the local time until synced");
@@ -54,7 +32,6 @@ describe("client > ServerClock (fake time)", () => {
     const estimate = await result;
     assert.ok(estimate !== null);
     assert.equal(server.pings.length, 8);
-    assert.equal(estimate.samples, 8);
     assert.equal(estimate.rtt, 6);
     assert.ok(Math.abs(estimate.offset - OFFSET) < 1e-6, `offset ${estimate.offset}`);
     assert.equal(clock.synced, true);
@@ -65,8 +42,8 @@ describe("client > ServerClock (fake time)", () => {
   it("trusts the lowest round trips: slow, lopsided samples do not bend the offset", async () => {
     const time = new FakeTime(1_000);
     // Every other ping is stuck 400 ms in a queue on the way out only: its offset is 200 ms off.
-    const server = new FakeServer(time, OFFSET, (i) => (i % 2 === 0 ? { out: 2, back: 2 } : { out: 400, back: 2 }));
-    const clock = new ServerClock(server, { now: time.now, timers: time, keep: 3 });
+    const server = serverWith(time, (i) => (i % 2 === 0 ? 2 : { out: 400, back: 2 }));
+    const clock = new ServerClock(server, { now: time.now, timers: time });
     const result = clock.sync();
     await time.advance(3000);
     const estimate = await result;
@@ -75,14 +52,14 @@ describe("client > ServerClock (fake time)", () => {
     assert.equal(estimate.rtt, 4);
   });
 
-  it("ends a burst with the pongs it has, keeps the old estimate when none came, ignores pongs it did not ask for", async () => {
+  it("ends a burst with the pongs it has, keeps the estimate when none came, ignores pongs it did not ask for", async () => {
     const time = new FakeTime(1_000);
     let lose = false;
-    const server = new FakeServer(time, OFFSET, (i) => (lose || i === 0 ? null : { out: 5, back: 5 }));
+    const server = serverWith(time, (i) => (lose || i === 0 ? null : 5));
     const clock = new ServerClock(server, { now: time.now, timers: time, timeoutMs: 500 });
     const first = clock.sync();
     await time.advance(1000);
-    assert.equal((await first)?.samples, 7, "one ping was lost");
+    assert.equal((await first)?.samples, 19, "one ping of 20 was lost");
     const offset = clock.offset;
 
     lose = true;
@@ -93,51 +70,44 @@ describe("client > ServerClock (fake time)", () => {
     assert.equal(clock.offset, offset);
   });
 
-  it("re-syncs every resyncMs while started, and not after stop()", async () => {
+  it("estimates one round trip after start, then pings four times a second, then once, and not after stop()", async () => {
     const time = new FakeTime(1_000);
-    const server = new FakeServer(time, OFFSET, () => ({ out: 5, back: 5 }));
-    const clock = new ServerClock(server, { now: time.now, timers: time, burst: 4, resyncMs: 10_000 });
+    const server = serverWith(time, () => 5);
+    const clock = new ServerClock(server, { now: time.now, timers: time, burst: 4 });
     const syncs: number[] = [];
     clock.onSync(() => syncs.push(time.now()));
     clock.start();
-    const ready = clock.ready();
-    await time.advance(1000);
-    await ready;
-    assert.equal(server.pings.length, 4);
-    await time.advance(10_000);
-    assert.equal(server.pings.length, 8);
-    await time.advance(10_000);
-    assert.equal(server.pings.length, 12);
-    assert.equal(syncs.length, 3);
+    await time.advance(10);
+    assert.deepEqual(syncs, [1010], "the first pong makes the first estimate");
+    await time.advance(990);
+    const pingsAt = (from: number, to: number) => server.pings.filter((t) => t >= from && t < to).length;
+    assert.equal(pingsAt(1000, 1100), 4, "the burst");
+    await time.advance(20_000);
+    assert.equal(pingsAt(2000, 4000), 8, "warming up: four a second");
+    assert.equal(pingsAt(11_000, 21_000), 10, "then one a second");
     clock.stop();
+    const sent = server.pings.length;
     await time.advance(60_000);
-    assert.equal(server.pings.length, 12);
+    assert.equal(server.pings.length, sent);
     assert.deepEqual(time.waiting, []);
   });
 
   it("ends at once when nothing can be sent (not connected), and tries again on the next sync()", async () => {
     const time = new FakeTime(1_000);
-    let connected = false;
-    const sent: number[] = [];
-    const channel: PingChannel = {
-      sendPing: (t) => {
-        if (connected) sent.push(t);
-        return connected;
-      },
-      onPong: () => () => undefined,
-    };
-    const clock = new ServerClock(channel, { now: time.now, timers: time, burst: 1 });
+    const server = serverWith(time, () => null);
+    server.connected = false;
+    const clock = new ServerClock(server, { now: time.now, timers: time, burst: 1 });
     assert.equal(await clock.sync(), null);
-    connected = true;
+    server.connected = true;
     const next = clock.sync();
-    assert.equal(sent.length, 1);
+    assert.equal(server.pings.length, 1);
     await time.advance(5000);
     assert.equal(await next, null);
   });
 
   it("does not double a burst when sync() is called while one runs", async () => {
     const time = new FakeTime(1_000);
-    const server = new FakeServer(time, OFFSET, () => ({ out: 5, back: 5 }));
+    const server = serverWith(time, () => 5);
     const clock = new ServerClock(server, { now: time.now, timers: time, burst: 5 });
     const a = clock.sync();
     const b = clock.sync();
@@ -157,7 +127,8 @@ describe("client > clock sync against the server", () => {
     it("syncs on join and finds an offset of about 0", async () => {
       session = await new JamClient(server.endpoint).create({ name: "Ann" });
       const estimate = await session.clock.ready();
-      assert.ok(estimate.samples >= 3, `${estimate.samples} samples`);
+      assert.equal(estimate.samples, 1, "the first pong makes the first estimate");
+      assert.ok(estimate.errorMs >= estimate.rtt / 2, "a lone sample claims no better than half its round trip");
       assert.ok(Math.abs(estimate.offset) < 25, `offset ${estimate.offset} ms`);
       assert.ok(Math.abs(session.serverNow() - Date.now()) < 25);
     });

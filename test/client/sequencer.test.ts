@@ -181,9 +181,9 @@ describe("client > sequencer maths (fake clock)", () => {
       "the step count runs on",
     );
     assert.deepEqual(
-      steps.map((s) => [s.tempo, s.count - (steps[0]?.count ?? 0)]),
-      steps.map((_, i) => [i < atSwitch ? 120 : 75, i]),
-      "each step names its tempo, and its count runs on across the switch",
+      steps.map((s) => s.tempo),
+      steps.map((_, i) => (i < atSwitch ? 120 : 75)),
+      "each step names its tempo",
     );
   });
 
