@@ -35,6 +35,7 @@ export {
   type ClockOptions,
   type ClockSample,
   type PingChannel,
+  type SyncQuality,
   type Timers,
 } from "./clock";
 export { stepAt, upcomingSteps, stepDurationMs, stepMs, transportOf, type ScheduledStep } from "./sequencer";

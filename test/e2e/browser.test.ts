@@ -48,6 +48,8 @@ suite("example app in Chromium (end to end)", function () {
     await ann.getByLabel("Instrument").selectOption("keys");
     await ann.getByRole("button", { name: "Create room" }).click();
     await ann.getByRole("heading", { name: /^Room [A-Z0-9]{6}$/ }).waitFor();
+    // The clock's own error figure, one round trip after the join.
+    await ann.getByText(/^in sync ±\d+(\.\d)? ms$/).waitFor();
     roomUrl = ann.url();
     assert.match(roomUrl, /\/jam\/[A-Z0-9]{6}$/);
     assert.equal(await ann.getByLabel("Room link").inputValue(), roomUrl);

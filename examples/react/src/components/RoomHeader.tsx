@@ -3,6 +3,7 @@ import { loadProfile } from "../profile";
 import { navigate, roomPath } from "../router";
 import type { Jam } from "../useJamSession";
 import type { PanelProps } from "./RoomView";
+import { SyncQuality } from "./SyncQuality";
 
 /** The room's name, where it was remixed from, and what takes you elsewhere: remix, leave. */
 export function RoomHeader({ jam, session, state }: PanelProps & { jam: Jam }) {
@@ -15,6 +16,7 @@ export function RoomHeader({ jam, session, state }: PanelProps & { jam: Jam }) {
       <div>
         <h1>Room {session.code}</h1>
         {session.isListener && <span className="badge">listening</span>}
+        <SyncQuality session={session} />
         {state.remixOf !== "" && (
           <p className="remixed">
             remixed from{" "}

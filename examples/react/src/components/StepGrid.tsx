@@ -37,8 +37,13 @@ function usePatternPlayer(session: JamSession, latest: { readonly current: JamSt
         if (cell?.on) playNote(track.instrument, cell.note, cell.velocity, delay);
       }
     });
-    scheduler.start();
-    return () => scheduler.stop();
+    // Not before the clock's first estimate: until then "server time" is this device's own.
+    let live = true;
+    void session.clock.ready().then(() => live && scheduler.start());
+    return () => {
+      live = false;
+      scheduler.stop();
+    };
   }, [session, latest]);
 }
 
