@@ -47,7 +47,7 @@ export abstract class SessionConnection extends SessionSenders {
 
   private readonly options: ResolvedSessionOptions;
 
-  /** The server's clock for this session (synced on join, every 30 s and after each reconnection). */
+  /** The server's clock for this session (a burst on join and after each reconnection, then a ping a second). */
   readonly clock: ServerClock;
 
   /**
