@@ -190,25 +190,22 @@ export class ClockFilter {
       const errorMs = Math.sqrt(error ** 2 + (FLOOR_MS + unseen / 2) ** 2);
       return { offset, at: now, skew: this.fit.skew, errorMs, rtt: fastest, samples };
     }
-    // Too short for a line yet: the samples nearly as good as the best, weighted by 1/bound², so
-    // that one lucky sample does not rule alone (old ones count less: the skew is not known yet).
+    // Too short for a line yet: every recent sample, weighted by 1/error² (its bound, grown by an
+    // unknown skew over its age), so that one lucky sample does not rule alone and old ones fade.
     const errorOf = (s: Sample): number => bound(s) + UNKNOWN_SKEW * (now - s.at);
-    const best = Math.min(...recent.map(errorOf));
+    let best = Number.POSITIVE_INFINITY;
     let weight = 0;
     let sum = 0;
     for (const sample of recent) {
       const error = errorOf(sample);
-      if (error > 2 * best) continue;
+      best = Math.min(best, error);
       weight += 1 / error ** 2;
       sum += sample.offset / error ** 2;
     }
     const offset = sum / weight;
-    // The spread of those samples around their mean says how much asymmetry the link carries.
+    // The spread of the samples around their mean says how much asymmetry the link carries.
     let spread = 0;
-    for (const sample of recent) {
-      const error = errorOf(sample);
-      if (error <= 2 * best) spread += (sample.offset - offset) ** 2 / (error ** 2 * weight);
-    }
+    for (const sample of recent) spread += (sample.offset - offset) ** 2 / (errorOf(sample) ** 2 * weight);
     return { offset, at: now, skew: 0, errorMs: Math.sqrt(best ** 2 + spread), rtt: fastest, samples };
   }
 
