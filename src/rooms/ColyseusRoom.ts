@@ -19,8 +19,9 @@ import { JoinRefused } from "../protocol/errors";
 import { isPlausibleMsgpack } from "../protocol/frameGuard";
 import type { ConnectionLimits, ConnectionVerdict } from "../rules/connectionLimits";
 import { CompactSchemaSerializer } from "./compactSerializer";
-import { ConnectionGuard, SWEEP_MS, cutOff } from "./connectionGuard";
+import { ConnectionGuard, connectionSweeps, cutOff } from "./connectionGuard";
 import { roomPatches } from "./patchScheduler";
+import { catchUp, nextTimerDue, onTimerAdded } from "./roomClock";
 
 /**
  * Colyseus counts unused seat reservations toward `maxClients` and then answers every join with
@@ -46,9 +47,18 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    * Colyseus patches each room from a timer of its own, started in __init: the room is handed to
    * the process's PatchScheduler instead (one timer for all rooms; patchScheduler.ts), at the
    * interval Colyseus would have used. Colyseus' own interval stays off (its patchRate reads 0).
+   * The scheduler passes the room by while it has nothing to do (`nextVisitAt`); whatever gives it
+   * something to do wakes it: a state change (the serializer, `setSerializer`), a clock timer
+   * added, a message queued for after the next patch.
    */
   protected override __init(): void {
     super.__init();
+    onTimerAdded(
+      this.clock,
+      () => catchUp(this.clock, roomPatches.lastTurn(this)),
+      () => roomPatches.wake(this),
+    );
+    this.wakeOnQueuedMessages();
     this.setPatchRate(this.patchRate);
   }
 
@@ -59,14 +69,35 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     else roomPatches.add(this, milliseconds);
   }
 
+  /**
+   * The scheduler's one question, after each visit: when does this room next need a patch tick?
+   * At the next turn while onBeforePatch has work every tick, the state has changes to send, or
+   * messages wait for the next patch; otherwise when its earliest clock timer is due (timers only
+   * run in a patch tick); never, with no timer, until something wakes it.
+   */
+  nextVisitAt(): number {
+    if (this.needsEveryPatch() || this.hasChangesToSend() || this.afterPatchQueue.length > 0) return Number.NEGATIVE_INFINITY;
+    return nextTimerDue(this.clock);
+  }
+
+  /** Whether onBeforePatch computes state from time now, and so must run every patch interval. */
+  protected needsEveryPatch(): boolean {
+    return false;
+  }
+
   protected override _dispose(): Promise<unknown> {
     roomPatches.remove(this);
+    if (this.sweep !== undefined) connectionSweeps.forget(this.sweep);
     return super._dispose();
   }
 
   /** Pending `holdSeat` reconnections, so a kick can end one at once. */
   private readonly holds = new Map<string, Deferred<Client>>();
   private guard: ConnectionGuard | undefined;
+  /** This room's connection sweep, once its connections are limited. */
+  private sweep: (() => boolean) | undefined;
+  /** Whether the state has changes a patch would send; a serializer this room cannot see into: always. */
+  private hasChangesToSend: () => boolean = () => false;
 
   /**
    * Colyseus starts the patch interval before onCreate and never disposes a room whose onCreate
@@ -85,7 +116,8 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     this.maxClients = UNBOUNDED_SEATS;
     this.setSeatReservationTime(limits.joinDeadlineMs / 1000);
     this.guard = new ConnectionGuard(limits);
-    this.clock.setInterval(() => this.cutOffOverLimit(), SWEEP_MS);
+    this.sweep = () => this.cutOffOverLimit();
+    this.watchConnections();
   }
 
   /**
@@ -127,9 +159,11 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /**
    * Checks a frame's structure before Colyseus decodes it: a frame of nested oversized msgpack
    * headers would otherwise stall the whole process while the decoder allocates for it. Such a
-   * frame is closed with 4002, as Colyseus closes any frame it cannot decode.
+   * frame is closed with 4002, as Colyseus closes any frame it cannot decode. Any message may be
+   * relayed or answered: the connections are swept from now on.
    */
   protected override _onMessage(client: Client & ClientPrivate, buffer: Buffer): void {
+    this.watchConnections();
     if (buffer[0] === Protocol.ROOM_DATA && !isPlausibleMsgpack(buffer, 1)) {
       this.onMalformedFrame(client);
       client.leave(CloseCode.MALFORMED_FRAME, "malformed message");
@@ -138,7 +172,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     super._onMessage(client, buffer);
   }
 
-  /** Records when each seat was reserved: the join deadline counts from then. */
+  /** Records when each seat was reserved: the join deadline counts from then, swept from now on. */
   protected override _reserveSeat(
     sessionId: string,
     joinOptions?: unknown,
@@ -148,13 +182,19 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     devMode?: boolean,
   ): Promise<boolean> {
     if (allowReconnection !== true) this.guard?.seatReserved(sessionId);
+    this.watchConnections();
     return super._reserveSeat(sessionId, joinOptions, authData, seconds, allowReconnection, devMode);
   }
 
-  /** Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead. */
+  /**
+   * Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead,
+   * which wakes the room whenever the state changes, from anywhere.
+   */
   override setSerializer(serializer: Serializer<S>): void {
     const stock = serializer instanceof SchemaSerializer && !(serializer instanceof CompactSchemaSerializer);
-    super.setSerializer(stock ? new CompactSchemaSerializer<S>() : serializer);
+    const used = stock ? new CompactSchemaSerializer<S>(() => roomPatches.wake(this)) : serializer;
+    this.hasChangesToSend = used instanceof CompactSchemaSerializer ? () => used.hasChanges : () => true;
+    super.setSerializer(used);
   }
 
   /**
@@ -162,6 +202,8 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    * and would end the process: close this one room instead.
    */
   override broadcastPatch(): boolean {
+    // A patch tick may send (the patch, timers' messages, after-patch messages).
+    this.watchConnections();
     try {
       return super.broadcastPatch();
     } catch (error) {
@@ -182,11 +224,47 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     this.logger.error({ err: cause, methodName }, "room handler failed");
   }
 
-  private cutOffOverLimit(): void {
-    if (this.guard === undefined) return;
-    for (const [client, verdict] of this.guard.check(this.clients)) {
-      this.onCutOff(client, verdict);
-      cutOff(client);
+  /** Whatever may send to a connection or reserve a seat has the connections swept from now on. */
+  private watchConnections(): void {
+    if (this.sweep !== undefined) connectionSweeps.watch(this.sweep);
+  }
+
+  /**
+   * Called from the process's sweep timer, outside Colyseus' handler wrappers: failures stay here.
+   * Whether the room still needs watching.
+   */
+  private cutOffOverLimit(): boolean {
+    if (this.guard === undefined) return false;
+    try {
+      const { condemned, watching } = this.guard.check(this.clients);
+      for (const [client, verdict] of condemned) {
+        this.onCutOff(client, verdict);
+        cutOff(client);
+      }
+      return watching;
+    } catch (error) {
+      this.logger.error({ err: error }, "connection sweep failed");
+      return true;
     }
+  }
+
+  /**
+   * Colyseus queues messages sent with `afterNextPatch` (room broadcasts and `client.send` alike)
+   * in one array it never announces: pushing onto it wakes the room, or they would wait for
+   * whatever woke it next.
+   */
+  private wakeOnQueuedMessages(): void {
+    const queue = this.afterPatchQueue;
+    const push = queue.push;
+    queue.push = (...items: unknown[]): number => {
+      const length = push.apply(queue, items);
+      roomPatches.wake(this);
+      return length;
+    };
+  }
+
+  /** Colyseus' private after-next-patch queue (Room._afterNextPatchQueue in 0.16). */
+  private get afterPatchQueue(): unknown[] {
+    return (this as unknown as { _afterNextPatchQueue: unknown[] })._afterNextPatchQueue;
   }
 }

@@ -105,6 +105,10 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     this.transport?.beforePatch(this.now());
   }
 
+  protected override needsEveryPatch(): boolean {
+    return this.transport?.followsTheClock ?? false;
+  }
+
   override async onDispose(): Promise<void> {
     if (this.codeClaim === undefined) return;
     this.logger.info({ participants: this.state.participants.size }, "room disposed");

@@ -8,9 +8,13 @@
  * was given, so handing out a view of a reused buffer would let the next encode rewrite bytes
  * still queued for a slow client), and the handshake, the same for every room of a state class,
  * is encoded once per class.
+ *
+ * It also says when the state changes: every write anywhere (handlers, timers, async callbacks,
+ * joins) enqueues its change tree on the encoder's root, so a hook there lets the room's patch
+ * scheduler leave a room alone until it has something to send (patchScheduler.ts).
  */
 import { Protocol, SchemaSerializer, ClientState, type Client } from "@colyseus/core";
-import { Reflection, type Schema } from "@colyseus/schema";
+import { Reflection, type Encoder, type Schema } from "@colyseus/schema";
 
 /**
  * Larger than the largest jam state (64 tracks × 64 steps and 16 participants with the longest
@@ -26,13 +30,35 @@ fullStateScratch[0] = Protocol.ROOM_STATE;
 
 const handshakes = new WeakMap<object, Buffer>();
 
+type Root = Encoder["root"];
+
 export class CompactSchemaSerializer<T extends Schema> extends SchemaSerializer<T> {
+  /** `onChange` is called whenever the state gets a change to send (often: keep it cheap). */
+  constructor(private readonly onChange: () => void = () => undefined) {
+    super();
+  }
+
+  /** Whether a patch would carry anything. */
+  get hasChanges(): boolean {
+    return this.encoder.hasChanges;
+  }
+
   override reset(state: T): void {
     super.reset(state);
     if (this.hasFilters) throw new Error("CompactSchemaSerializer does not support @view/@owned fields");
     // The buffers the stock serializer just allocated become garbage; these are shared.
     this.encoder.sharedBuffer = patchScratch;
     this.fullEncodeBuffer = fullStateScratch;
+    const root = this.encoder.root;
+    const enqueue = root.enqueueChangeTree;
+    const onChange = this.onChange;
+    // @colyseus/schema 3.0 queues each changed structure here, from every setter and collection.
+    root.enqueueChangeTree = function (this: Root, ...args: Parameters<Root["enqueueChangeTree"]>): void {
+      onChange();
+      enqueue.apply(this, args);
+    };
+    // The new state's own changes were queued while the encoder was made, before the hook.
+    if (this.encoder.hasChanges) onChange();
   }
 
   override getFullState(client?: Client): Buffer {

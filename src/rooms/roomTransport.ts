@@ -45,6 +45,14 @@ export class RoomTransport {
   }
 
   /**
+   * Whether `beforePatch` has work at every patch: while playing, `currentStep` follows the clock,
+   * and a waiting tempo change must be taken in at its instant. Stopped, nothing moves with time.
+   */
+  get followsTheClock(): boolean {
+    return this.timeline.isPlaying || this.timeline.nextAt !== 0;
+  }
+
+  /**
    * Before every patch: a waiting tempo change whose instant has come is taken in (so the first
    * patch at or after `nextAt` carries it; clients switch at `nextAt` by themselves), and
    * `currentStep` follows the clock.

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { connectionSweeps } from "../../src/rooms/connectionGuard";
 import { roomPatches } from "../../src/rooms/patchScheduler";
 import v8 from "node:v8";
 import { setTimeout as delay } from "node:timers/promises";
@@ -220,6 +221,7 @@ describe("hardening > leaks", () => {
     await timersRunOut(baseline.timers);
     const after = await residue();
     assert.deepEqual(roomPatches.stats, { rooms: 0, timers: 0 }, "rooms or timers left in the patch scheduler");
+    assert.deepEqual(connectionSweeps.stats, { rooms: 0, timers: 0 }, "rooms or timers left in the connection sweep");
     const growth = Math.min(...growthPerThousand);
     console.log(
       `      leaks: ${CYCLES} rooms in ${(elapsedMs / 1000).toFixed(1)} s; heap growth per thousand rooms ` +

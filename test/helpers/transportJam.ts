@@ -44,7 +44,10 @@ export interface Jam {
   serverState: () => JamState;
   /** Sets the room's patch interval (ms) on the server. */
   setPatchRate: (ms: number) => void;
-  /** Moves the server clock by `ms`, lets a patch run, and returns the server's `currentStep` (seen by the guest too). */
+  /**
+   * Moves the server clock by `ms`, lets a patch run while the jam plays, and returns the server's
+   * `currentStep` (seen by the guest too).
+   */
   advance: (ms: number) => Promise<number>;
 }
 
@@ -62,11 +65,15 @@ export async function openJam(server: JamTestServer, clock: ManualClock, options
     setPatchRate: (ms) => serverRoom.setPatchRate(ms),
     advance: async (ms) => {
       clock.advance(ms);
-      // @colyseus/testing resolves a patch wait from a timer that reads the *current* waiter when it
-      // fires, so the first wait may be settled by a patch that ran before the clock moved. The
-      // second one is always a patch (and an onBeforePatch) that ran after it.
-      await serverRoom.waitForNextPatch();
-      await serverRoom.waitForNextPatch();
+      // Stopped, nothing in the jam moves with time and the server leaves the idle room alone (no
+      // patch comes): what the guest must see is the state as it stands.
+      if (serverRoom.state.isPlaying) {
+        // @colyseus/testing resolves a patch wait from a timer that reads the *current* waiter when
+        // it fires, so the first wait may be settled by a patch that ran before the clock moved. The
+        // second one is always a patch (and an onBeforePatch) that ran after it.
+        await serverRoom.waitForNextPatch();
+        await serverRoom.waitForNextPatch();
+      }
       const step = serverRoom.state.currentStep;
       await sees(guest, { currentStep: step });
       return step;
