@@ -18,21 +18,29 @@ export class WallClock {
     return performance.now() + this.offset;
   }
 
-  /** Spins (at most ~1 ms per try) until Date.now() changes; keeps the tightest of three tries. */
+  /**
+   * Spins (at most ~2 ms per try) until Date.now() changes, between two performance.now() reads
+   * that both saw the old value and then the new one: the tick lies between them, so wall − perf
+   * of the later read can only be too large, by at most their gap. Keeps the tightest of five tries.
+   * (A tick that came before the first read of a try would make it too small: such a try is not
+   * counted.)
+   */
   calibrate(): void {
     let best = Infinity;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < 5; attempt++) {
       const start = Date.now();
       const give = performance.now() + 2;
+      let before = Number.NaN;
       for (;;) {
         const perf = performance.now();
         const wall = Date.now();
-        if (wall !== start) {
-          // perf was read before the tick was seen: wall - perf can only be too large, never too small.
-          best = Math.min(best, wall - perf);
-          break;
+        if (wall === start) {
+          before = perf;
+          if (perf > give) break;
+          continue;
         }
-        if (perf > give) break;
+        if (perf - before < 0.05) best = Math.min(best, wall - perf);
+        break;
       }
     }
     if (Number.isFinite(best)) this.offset = best;

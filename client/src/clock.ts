@@ -1,7 +1,7 @@
 /**
  * The server's clock, estimated NTP-style from `ping { t }` messages, each answered with
  * `pong { t, serverTime }`: a quick burst when started (the first estimate one round trip after
- * the join), then one ping a second (four a second for the first seconds), a burst again after a
+ * the join), then one ping a second (four a second for the first minute), a burst again after a
  * stall or on `resync()`. clockFilter.ts turns the samples into the estimate.
  */
 import { ClockFilter, type FilterEstimate } from "./clockFilter";
@@ -39,7 +39,7 @@ export interface ClockOptions {
   burst?: number;
   /** Gap between two pings of a burst, ms. Default 20. */
   spacingMs?: number;
-  /** Gap between two pings while started, after the first seconds (a quarter of it before). Default 1000. */
+  /** Gap between two pings while started, after the first minute (a quarter of it before). Default 1000. */
   intervalMs?: number;
   /** A burst ends this long after its last ping; a ping unanswered this long is forgotten. Default 2000. */
   timeoutMs?: number;
@@ -94,8 +94,11 @@ interface Burst {
   handle: unknown;
 }
 
-/** Pings of the faster pace after a start or a reset. */
-const WARM_UP_PINGS = 20;
+/**
+ * Pings at four times the pace after a start or a reset: a minute's worth, until the skew can be
+ * measured; until then the estimate rests on recent samples alone and more of them steady it.
+ */
+const WARM_UP_PINGS = 240;
 /** Bursts no closer than this (the server's ping budget refills at 10/s). */
 const MIN_BURST_GAP_MS = 2000;
 

@@ -62,7 +62,7 @@ async function sample(time: FakeTime, ms: number, everyMs: number, read: () => n
 describe("client > clock over emulated links (fake time)", function () {
   this.timeout(20_000);
 
-  it("40 ± 10 ms each way, a clock 50 ppm fast, ten minutes: within 3 ms throughout, the skew found", async () => {
+  it("40 ± 10 ms each way, a clock 50 ppm fast, ten minutes: within 2.5 ms throughout, the skew found", async () => {
     const { time, clock, error } = link({ delayMs: 40, jitterMs: 10, fastPpm: 50 });
     clock.start();
     await time.advance(5_000);
@@ -73,11 +73,11 @@ describe("client > clock over emulated links (fake time)", function () {
       return actual;
     });
     clock.stop();
-    assert.ok(percentile(errors, 95) <= 2, `p95 ${percentile(errors, 95)} ms`);
-    // Once the skew is measured (a minute of samples), the line through them holds it to a millisecond.
+    assert.ok(percentile(errors, 95) <= 1.75, `p95 ${percentile(errors, 95)} ms`);
+    // Once the skew is measured (a minute of samples), the line through them holds it closer still.
     const settled = errors.slice(120);
-    assert.ok(percentile(settled, 95) <= 1, `p95 ${percentile(settled, 95)} ms after two minutes`);
-    assert.ok(Math.max(...errors) <= 3, `max ${Math.max(...errors)} ms`);
+    assert.ok(percentile(settled, 95) <= 1.5, `p95 ${percentile(settled, 95)} ms after two minutes`);
+    assert.ok(Math.max(...errors) <= 2.5, `max ${Math.max(...errors)} ms`);
     const skew = clock.estimate?.skewPpm ?? 0;
     assert.ok(Math.abs(skew + 50) <= 10, `skew ${skew} ppm (the local clock runs 50 ppm fast)`);
     const honest = claims.filter(Boolean).length / claims.length;
