@@ -6,16 +6,26 @@
  */
 export class WallClock {
   private offset = 0;
-  private calibratedAt = -Infinity;
+  private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly recalibrateEveryMs = 10_000) {
+  /**
+   * Re-found every `recalibrateEveryMs` from a timer of its own, never inside `now()`: a caller
+   * reading this clock and another one back to back must not find a calibration's spin between
+   * the two reads (it made every tenth second's figures a few ms off).
+   */
+  constructor(recalibrateEveryMs = 10_000) {
     this.calibrate();
+    this.timer = setInterval(() => this.calibrate(), recalibrateEveryMs);
+    this.timer.unref();
   }
 
   now(): number {
-    const perf = performance.now();
-    if (perf - this.calibratedAt > this.recalibrateEveryMs) this.calibrate();
     return performance.now() + this.offset;
+  }
+
+  /** Stops re-finding the offset. */
+  stop(): void {
+    clearInterval(this.timer);
   }
 
   /**
@@ -44,8 +54,7 @@ export class WallClock {
       }
     }
     if (Number.isFinite(best)) this.offset = best;
-    else if (this.calibratedAt === -Infinity) this.offset = Date.now() - performance.now();
-    this.calibratedAt = performance.now();
+    else if (this.offset === 0) this.offset = Date.now() - performance.now();
   }
 }
 

@@ -128,6 +128,7 @@ export async function clockSync(flags: Flags, link: RunnerLink): Promise<ClockRe
   );
   await sleep(300);
   await leaveAll(members);
+  wall.stop();
   const meanSigned = errors.reduce((total, value) => total + value, 0) / Math.max(1, errors.length);
   return {
     clients: clientCount,

@@ -142,6 +142,7 @@ export async function network(flags: Flags, link: RunnerLink): Promise<NetworkRe
   clearInterval(progress);
   const joined = (await joins).flatMap((listening) => (listening === undefined ? [] : [listening]));
   const end = wall.now();
+  wall.stop();
   loop.disable();
   const late = (ns: number): number => round(Math.max(0, ns / 1e6 - LOOP_PROBE_MS), 1);
   await Promise.all([a.leave(), b.leave()]);

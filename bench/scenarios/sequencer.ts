@@ -147,6 +147,7 @@ export async function sequencer(flags: Flags, link: RunnerLink): Promise<Sequenc
   clearInterval(pinger);
   await sleep(200);
   const endedAt = clock.now();
+  clock.stop();
   await leaveAll([host, listener]);
   if (rateLimited > 0) throw new Error(`${rateLimited} pings were rate-limited: run the server with a larger "ping" budget (RATE_LIMITS)`);
 
