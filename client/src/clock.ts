@@ -4,7 +4,7 @@
  * the join), then one ping a second (four a second for the first minute), a burst again after a
  * stall or on `resync()`. clockFilter.ts turns the samples into the estimate.
  */
-import { ClockFilter, type FilterEstimate } from "./clockFilter";
+import { ClockFilter, offsetOf, type FilterEstimate } from "./clockFilter";
 import type { Pong } from "./types";
 
 /** Timer functions, injectable so tests can move time by hand. */
@@ -50,13 +50,6 @@ export interface ClockOptions {
   /** Local clock, ms. Default: monotonic (`performance.timeOrigin + performance.now()`). */
   now?: () => number;
   timers?: Timers;
-}
-
-export interface ClockSample {
-  /** Round trip, ms. */
-  rtt: number;
-  /** Server time minus local time, ms. */
-  offset: number;
 }
 
 export interface ClockEstimate {
@@ -271,8 +264,7 @@ export class ServerClock {
   }
 
   private offsetAt(localTime: number): number {
-    const current = this.current;
-    return current === null ? 0 : current.offset + current.skew * (localTime - current.at);
+    return offsetOf(this.current, localTime);
   }
 
   /** Sends one ping; its `t`, or null when it could not be sent (not connected). */

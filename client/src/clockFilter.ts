@@ -39,6 +39,11 @@ export interface FilterEstimate {
   samples: number;
 }
 
+/** Server time minus local time at `localTime` by `estimate`, carried on by its skew (0 without one). */
+export function offsetOf(estimate: FilterEstimate | null, localTime: number): number {
+  return estimate === null ? 0 : estimate.offset + estimate.skew * (localTime - estimate.at);
+}
+
 export interface ClockFilterOptions {
   /** Samples the offset is drawn from: the last `windowMs` of them. Default 60 000. */
   windowMs?: number;
@@ -100,8 +105,7 @@ export class ClockFilter {
 
   /** Server time minus local time at `localTime`, by the current estimate (0 without one). */
   offsetAt(localTime: number): number {
-    const estimate = this.current;
-    return estimate === null ? 0 : estimate.offset + estimate.skew * (localTime - estimate.at);
+    return offsetOf(this.current, localTime);
   }
 
   /** Forgets every sample and the estimate (the local clock jumped). */

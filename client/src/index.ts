@@ -33,7 +33,6 @@ export {
   realTimers,
   type ClockEstimate,
   type ClockOptions,
-  type ClockSample,
   type PingChannel,
   type SyncQuality,
   type Timers,
