@@ -23,6 +23,9 @@ import { ConnectionGuard, connectionSweeps, cutOff } from "./connectionGuard";
 import { roomPatches } from "./patchScheduler";
 import { catchUp, nextTimerDue, onTimerAdded } from "./roomClock";
 
+/** Read once: @colyseus/core's exports are getters, and every message a client sends is checked against it. */
+const ROOM_DATA = Protocol.ROOM_DATA;
+
 /**
  * Colyseus counts unused seat reservations toward `maxClients` and then answers every join with
  * "locked": anyone with the code could lock the room with reservations they never use. The limit
@@ -164,7 +167,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    */
   protected override _onMessage(client: Client & ClientPrivate, buffer: Buffer): void {
     this.watchConnections();
-    if (buffer[0] === Protocol.ROOM_DATA && !isPlausibleMsgpack(buffer, 1)) {
+    if (buffer[0] === ROOM_DATA && !isPlausibleMsgpack(buffer, 1)) {
       this.onMalformedFrame(client);
       client.leave(CloseCode.MALFORMED_FRAME, "malformed message");
       return;

@@ -2,10 +2,10 @@
  * Sending the contract's server → client messages, typed by `ServerMessages`: one client, everyone,
  * or everyone but the sender with each socket's writes held to the end of the turn.
  */
-import { Protocol, getMessageBytes, type Client, type Room } from "@colyseus/core";
+import type { Client, Room } from "@colyseus/core";
 import type { ClientMessage } from "../protocol/messages";
 import type { RelayedEvent, RelayedNote, RelayedSignal, ServerMessageType, ServerMessages } from "../protocol/serverMessages";
-import { binaryFrame, directSocketOf } from "./relayFrames";
+import { directSocketOf, messageOf, roomMessageFrame } from "./relayFrames";
 import { outgoingWrites } from "./writeCoalescer";
 
 export function send<K extends ServerMessageType>(client: Client, type: K, message: ServerMessages[K]): void {
@@ -27,18 +27,16 @@ export function relayToOthers<K extends ServerMessageType>(
   type: K,
   message: ServerMessages[K],
 ): void {
-  const bytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
-  let frame: Buffer | undefined;
+  const frame = roomMessageFrame(type, message);
   for (let i = 0; i < clients.length; i++) {
     const client = clients[i];
     if (client === undefined || client === sender) continue;
     const socket = directSocketOf(client);
     if (socket === undefined) {
-      client.enqueueRaw(bytes);
+      client.enqueueRaw(messageOf(frame));
       continue;
     }
     outgoingWrites.hold(socket);
-    frame ??= binaryFrame(bytes);
     socket.write(frame);
   }
 }

@@ -7,7 +7,9 @@
  * compression or a Blob read). Anything else, or a ws whose internals are not the expected shape,
  * goes through ws as before.
  */
-import { ClientState, type Client } from "@colyseus/core";
+import { ClientState, Protocol, type Client } from "@colyseus/core";
+import { Packr } from "@colyseus/msgpackr";
+import { encode } from "@colyseus/schema";
 import type { Corkable } from "./writeCoalescer";
 
 /** What the relay writes to: a net.Socket's cork and uncork (held to the end of the turn), and write. */
@@ -19,12 +21,35 @@ export interface FrameSocket extends Corkable {
 const WS_OPEN = 1;
 const SENDER_IDLE = 0;
 const FIN_BINARY = 0x82;
+/**
+ * Read once: @colyseus/core's exports are getters (two deep for these), and the relay asks for
+ * them for every recipient of every note.
+ */
+const JOINED = ClientState.JOINED;
+const ROOM_DATA = Protocol.ROOM_DATA;
 
-/** `payload` as one unmasked, final, binary WebSocket frame (RFC 6455 §5.2). */
-export function binaryFrame(payload: Uint8Array): Buffer {
-  const length = payload.length;
-  const header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(header + length);
+/** Colyseus' own encoder options (its Protocol.ts), so clients decode exactly the bytes it would send. */
+const packr = new Packr({ useRecords: false });
+/** Per message type: the ROOM_DATA code and the type as Colyseus encodes it, the start of every such message. */
+const messagePrefixes = new Map<string, Buffer>();
+
+function messagePrefix(type: string): Buffer {
+  let prefix = messagePrefixes.get(type);
+  if (prefix === undefined) {
+    const bytes = Buffer.alloc(1 + 5 + Buffer.byteLength(type));
+    const it = { offset: 1 };
+    bytes[0] = ROOM_DATA;
+    encode.string(bytes, type, it);
+    prefix = Buffer.from(bytes.subarray(0, it.offset));
+    messagePrefixes.set(type, prefix);
+  }
+  return prefix;
+}
+
+const headerLengthOf = (length: number): number => (length < 126 ? 2 : length < 65536 ? 4 : 10);
+
+/** Writes the header of an unmasked, final, binary WebSocket frame (RFC 6455 §5.2) of `length` bytes. */
+function writeFrameHeader(frame: Buffer, length: number): void {
   frame[0] = FIN_BINARY;
   if (length < 126) {
     frame[1] = length;
@@ -36,8 +61,38 @@ export function binaryFrame(payload: Uint8Array): Buffer {
     frame.writeUInt16BE(0, 2);
     frame.writeUIntBE(length, 4, 6);
   }
+}
+
+/** `payload` as one unmasked, final, binary WebSocket frame (RFC 6455 §5.2). */
+export function binaryFrame(payload: Uint8Array): Buffer {
+  const header = headerLengthOf(payload.length);
+  const frame = Buffer.allocUnsafe(header + payload.length);
+  writeFrameHeader(frame, payload.length);
   frame.set(payload, header);
   return frame;
+}
+
+/**
+ * A room message of `type` as the frame a client receives: the bytes Colyseus' `broadcast` would
+ * send (`getMessageBytes.raw`), framed as `binaryFrame` frames them, encoded straight into the
+ * frame (Colyseus' encoder copies its bytes out once more and reads `process.env` every time).
+ */
+export function roomMessageFrame(type: string, message: unknown): Buffer {
+  const prefix = messagePrefix(type);
+  const payload = packr.pack(message);
+  const length = prefix.length + payload.length;
+  const header = headerLengthOf(length);
+  const frame = Buffer.allocUnsafe(header + length);
+  writeFrameHeader(frame, length);
+  frame.set(prefix, header);
+  frame.set(payload, header + prefix.length);
+  return frame;
+}
+
+/** The message a frame carries, for a recipient it goes to through Colyseus (it frames it again). */
+export function messageOf(frame: Buffer): Buffer {
+  const marker = frame[1] ?? 0;
+  return frame.subarray(marker < 126 ? 2 : marker === 126 ? 4 : 10);
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
@@ -51,7 +106,7 @@ function isFrameSocket(value: unknown): value is FrameSocket {
  * go through ws (joining clients are queued by Colyseus, closed ones dropped by ws).
  */
 export function directSocketOf(client: Client): FrameSocket | undefined {
-  if (client.state !== ClientState.JOINED) return undefined;
+  if (client.state !== JOINED) return undefined;
   const ws: unknown = client.ref;
   if (!isObject(ws) || ws.readyState !== WS_OPEN) return undefined;
   const sender = ws._sender;

@@ -3,9 +3,9 @@
  * directly only where ws would write at once.
  */
 import assert from "node:assert/strict";
-import { ClientState, type Client } from "@colyseus/core";
+import { ClientState, Protocol, getMessageBytes, type Client } from "@colyseus/core";
 import * as ws from "ws";
-import { binaryFrame, directSocketOf } from "../../src/rooms/relayFrames";
+import { binaryFrame, directSocketOf, messageOf, roomMessageFrame } from "../../src/rooms/relayFrames";
 
 /** ws exports its Sender; @types/ws does not declare it. */
 const { Sender } = ws as unknown as {
@@ -47,4 +47,20 @@ describe("relay frames", () => {
     assert.equal(directSocketOf(clientWith(idleWs({ _socket: { cork: 1 } }))), undefined);
     assert.equal(directSocketOf(clientWith({})), undefined);
   });
+
+  const messages: Array<[string, unknown]> = [
+    ["note", { note: 60, velocity: 100, on: true, senderId: "abc123", instrument: "keys", step: 3, at: 1764489600123.5, seq: 7 }],
+    ["event", { eventName: "wave", senderId: "s" }],
+    ["event", { eventName: "big", payload: { text: "x".repeat(100) }, senderId: "s" }],
+    ["chat", { text: "é".repeat(40_000), from: "s" }],
+    ["a-type-name-long-enough-for-a-str8-header-xxxxxxxxxx", [1, -2, 3.5, null, false]],
+  ];
+  for (const [type, message] of messages) {
+    it(`encodes "${type}" into the frame Colyseus' broadcast would have ws write`, () => {
+      const colyseusBytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
+      const frame = roomMessageFrame(type, message);
+      assert.deepEqual(frame, binaryFrame(colyseusBytes));
+      assert.deepEqual(messageOf(frame), colyseusBytes);
+    });
+  }
 });
