@@ -3,12 +3,14 @@ import { listen } from "@colyseus/tools";
 import { createAppConfig } from "./app.config";
 import { loadSettingsOrExit } from "./config/settings";
 import { createLogger } from "./logger";
+import { keepOnlyColyseusPm2Metrics } from "./observability/pm2Metrics";
 import { armShutdownDeadline } from "./shutdownDeadline";
 import { openJamStore } from "./storage/openJamStore";
 
 const settings = loadSettingsOrExit();
 const logger = createLogger(settings.logLevel);
 armShutdownDeadline(settings.shutdownDrainMs, logger);
+keepOnlyColyseusPm2Metrics();
 
 async function start(): Promise<void> {
   const store = openJamStore(settings);

@@ -48,8 +48,12 @@ export interface RawConnection {
  * Connects to a reserved seat. `acknowledge: false` never answers the join handshake (a half-joined
  * client); otherwise it answers like colyseus.js. Resolves once the server's JOIN_ROOM arrived.
  */
-export function connectSeat(wsUrl: string, seat: Seat, { acknowledge }: { acknowledge: boolean }): Promise<RawConnection> {
-  const ws = new WebSocket(`${wsUrl}/${seat.room.processId}/${seat.room.roomId}?sessionId=${seat.sessionId}`);
+export function connectSeat(
+  wsUrl: string,
+  seat: Seat,
+  { acknowledge, answerPings = true }: { acknowledge: boolean; answerPings?: boolean },
+): Promise<RawConnection> {
+  const ws = new WebSocket(`${wsUrl}/${seat.room.processId}/${seat.room.roomId}?sessionId=${seat.sessionId}`, { autoPong: answerPings });
   const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     ws.once("error", reject);

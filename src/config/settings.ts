@@ -57,6 +57,11 @@ export interface Settings {
   jwtMaxAgeS: number;
   /** A connection holding more unread outgoing data than this is closed (its participant dropped). */
   maxBufferedBytes: number;
+  /**
+   * How often every connection is sent a WebSocket ping; one left unanswered until the next closes
+   * it, so a vanished client is noticed within two intervals. 0: no pings.
+   */
+  pingIntervalMs: number;
   /** A connection that has not finished joining this long after its seat was reserved is closed. */
   joinDeadlineMs: number;
   /** Per client address: creating rooms, and joins/code look-ups. `perMinute` 0 turns a limit off. */
@@ -179,6 +184,11 @@ const envSchema = z.object({
     .min(16)
     .max(1024 * 1024)
     .default(1024),
+  PING_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || (ms >= 1000 && ms <= 60_000), "0 (no pings) or 1000 to 60000")
+    .default(4500),
   // e.g. {"create":{"perMinute":10,"burst":20},"join":{"perMinute":120,"burst":120}}
   HTTP_RATE_LIMITS: optionalText.transform(parseJsonOrKeep).pipe(httpRateLimitOverrides.optional()),
   TRUST_PROXY: optionalText,
@@ -245,6 +255,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     floodPolicy: { factor: e.FLOOD_FACTOR, seconds: e.FLOOD_SECONDS },
     jwtMaxAgeS: e.JWT_MAX_AGE_S,
     maxBufferedBytes: e.MAX_BUFFERED_KB * 1024,
+    pingIntervalMs: e.PING_INTERVAL_MS,
     joinDeadlineMs: JOIN_DEADLINE_MS,
     httpRateLimits: {
       create: httpLimitOf(e.HTTP_RATE_LIMITS?.create, DEFAULT_HTTP_RATE_LIMITS.create),

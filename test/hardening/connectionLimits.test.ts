@@ -1,7 +1,7 @@
 /**
  * What one connection can make the server hold: unused seat reservations never lock a room, a
  * client that never finishes joining is gone after the join deadline, and one that never reads is
- * dropped once its unread data passes MAX_BUFFERED_KB.
+ * dropped once its unread data passes MAX_BUFFERED_KB, and one that stops answering pings is closed.
  */
 import { CloseCode } from "../../src/protocol/codes";
 import assert from "node:assert/strict";
@@ -16,12 +16,14 @@ import { useJamServer } from "../helpers/suite";
 
 const JOIN_DEADLINE_MS = 400;
 const MAX_BUFFERED_BYTES = 64 * 1024;
+const PING_INTERVAL_MS = 250;
 
 describe("connection limits", function () {
   this.timeout(20_000);
   const server = useJamServer({
     joinDeadlineMs: JOIN_DEADLINE_MS,
     maxBufferedBytes: MAX_BUFFERED_BYTES,
+    pingIntervalMs: PING_INTERVAL_MS,
     // The slow-consumer test must be able to send far more than a musician would.
     rateLimits: { ...DEFAULT_RATE_LIMITS, signal: { ratePerS: 100_000, burst: 100_000 }, ping: { ratePerS: 1000, burst: 1000 } },
   });
@@ -37,6 +39,21 @@ describe("connection limits", function () {
       for (const name of ["Bob", "Cy", "Dee"]) await synced(await server.colyseus.sdk.joinById<JamState>(ann.roomId, { name }));
       await stateWhere(ann, (s) => s.participants.size === 4);
       await assert.rejects(server.colyseus.sdk.joinById(ann.roomId, { name: "Eve" }), refusal(JoinError.FULL, /full/));
+    });
+  });
+
+  describe("a connection that stops answering pings", () => {
+    it("is closed and its participant shown reconnecting, while the musician whose client answers them stays", async () => {
+      const ann = await create();
+      const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Gone" });
+      const gone = await connectSeat(server.endpoint, seat, { acknowledge: true, answerPings: false });
+      await stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === true);
+      assert.equal(await gone.closed, CloseCode.ABNORMAL);
+      await stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === false);
+      // Ann was pinged all along (colyseus.js answers by itself): still in, still heard.
+      ann.send("ping", { t: 1 });
+      await nextMessage(ann, "pong");
+      assert.equal(ann.state.participants.get(ann.sessionId)?.connected, true);
     });
   });
 
@@ -74,7 +91,7 @@ describe("connection limits", function () {
       const seat = await reserveSeat(httpUrl(), ann.roomId, { name: "Sloth" });
       const sloth = await connectSeat(server.endpoint, seat, { acknowledge: true });
       await stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === true);
-      const stopPongs = neverRead(sloth.ws);
+      const stopPongs = neverRead(sloth.ws, PING_INTERVAL_MS / 5);
 
       let isDropped = false;
       const dropped = stateWhere(ann, (s) => s.participants.get(seat.sessionId)?.connected === false, 10_000);

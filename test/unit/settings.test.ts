@@ -240,6 +240,7 @@ describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () 
       const s = loadSettings({});
       assert.equal(s.jwtMaxAgeS, 86400);
       assert.equal(s.maxBufferedBytes, 1024 * 1024);
+      assert.equal(s.pingIntervalMs, 4500);
       assert.deepEqual(s.httpRateLimits, { create: { perMinute: 10, burst: 20 }, join: { perMinute: 120, burst: 120 } });
       assert.equal(s.trustProxy, undefined);
     });
@@ -262,6 +263,12 @@ describe("settings > loadSettings > drain, monitor, CORS and JWT variables", () 
       }
       assert.match(configError({ JWT_MAX_AGE_S: "0" }), /JWT_MAX_AGE_S/);
       assert.match(configError({ MAX_BUFFERED_KB: "lots" }), /MAX_BUFFERED_KB/);
+    });
+
+    it("reads PING_INTERVAL_MS, 0 turning pings off, and refuses an interval out of its range", () => {
+      assert.equal(loadSettings({ PING_INTERVAL_MS: "10000" }).pingIntervalMs, 10_000);
+      assert.equal(loadSettings({ PING_INTERVAL_MS: "0" }).pingIntervalMs, 0);
+      for (const value of ["500", "60001", "soon"]) assert.match(configError({ PING_INTERVAL_MS: value }), /PING_INTERVAL_MS/, value);
     });
 
     it("reads TRUST_PROXY as express' trust proxy value", () => {
