@@ -4,12 +4,11 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { MessageError, type MessageErrorCode } from "../protocol/errors";
-import { MESSAGE_TYPES } from "../protocol/messages";
+import { isMessageType } from "../protocol/messages";
 import type { LiveCounts } from "./liveCounts";
 
 const SAVED_JAMS_REFRESH_MS = 60_000;
 const EVENT_LOOP_SAMPLE_MS = 100;
-const KNOWN_TYPES = new Set<string>(MESSAGE_TYPES);
 const KNOWN_REASONS = new Set<string>(Object.values(MessageError));
 
 export class JamMetrics {
@@ -144,7 +143,7 @@ export class JamMetrics {
   }
 
   rejected(reason: MessageErrorCode, type: string): void {
-    this.messagesRejected.inc({ reason: KNOWN_REASONS.has(reason) ? reason : "other", type: KNOWN_TYPES.has(type) ? type : "unknown" });
+    this.messagesRejected.inc({ reason: KNOWN_REASONS.has(reason) ? reason : "other", type: isMessageType(type) ? type : "unknown" });
   }
 }
 

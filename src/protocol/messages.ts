@@ -100,6 +100,11 @@ export type MessageType = keyof MessageSchemas;
 export type ClientMessage<T extends MessageType> = z.output<MessageSchemas[T]>;
 
 export const MESSAGE_TYPES = Object.keys(messageSchemas(16)) as MessageType[];
+const KNOWN_MESSAGE_TYPES = new Set<string>(MESSAGE_TYPES);
+
+export function isMessageType(type: string): type is MessageType {
+  return KNOWN_MESSAGE_TYPES.has(type);
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 

@@ -124,13 +124,17 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   }
 
   /**
-   * Unknown types would otherwise close the connection (4002). Colyseus calls the wildcard with
-   * (client, type, payload) for an unregistered type, but with (client, payload) for a message whose
-   * type is literally "*"; a type named `__no_message_handler` reaches an internal fallback instead.
+   * Every message to one listener, known type or not (an unknown type would otherwise close the
+   * connection with 4002): one wildcard handler a room instead of one per type, which Colyseus
+   * stores and wraps for each room. Colyseus calls the wildcard with (client, type, payload) for
+   * every type without a handler of its own, but with (client, payload) for a message whose type is
+   * literally "*"; a type named `__no_message_handler` reaches an internal fallback instead.
    */
-  protected onUnknownMessage(handler: (client: Client, type: string) => void): void {
-    this.onMessage("*", (client: Client, ...rest: unknown[]) => handler(client, rest.length >= 2 ? String(rest[0]) : "*"));
-    this.onMessage(NO_HANDLER_TYPE, (client) => handler(client, NO_HANDLER_TYPE));
+  protected onEveryMessage(listener: (client: Client, type: string, payload: unknown) => void): void {
+    this.onMessage("*", (client: Client, ...rest: unknown[]) =>
+      rest.length >= 2 ? listener(client, String(rest[0]), rest[1]) : listener(client, "*", rest[0]),
+    );
+    this.onMessage(NO_HANDLER_TYPE, (client, payload: unknown) => listener(client, NO_HANDLER_TYPE, payload));
   }
 
   /**

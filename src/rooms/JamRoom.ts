@@ -182,8 +182,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
       this.logger.error({ err: error }, "could not refresh the room code claim"),
     );
     const handlers = markingSaves({ ...this.handlers, ...desk.handlers }, keeper.saving.markDirty);
-    this.gate.register((type, listener) => this.onMessage(type, listener), messageSchemas(options.loopSteps), handlers);
-    this.onUnknownMessage((client, type) => this.gate.rejectUnknown(client, type));
+    this.gate.register((listener) => this.onEveryMessage(listener), messageSchemas(options.loopSteps), handlers);
     this.deps.metrics.roomsCreated.inc();
     this.logger.info({ options, participants: 0 }, "room created");
   }
