@@ -90,19 +90,25 @@ const SIZE = { len8: 1, len16: 2, len32: 4, n8: 1, n16: 2, n32: 4 } as const;
 /** Every first byte's step, made once: the walk runs on every message and allocates nothing. */
 const STEPS: readonly (Step | null)[] = Array.from({ length: 256 }, (_, first) => stepOf(first));
 
+/**
+ * Values still to read in the containers the walk is inside, innermost last: one list for every
+ * walk (the walk never runs inside another), so a message costs no allocation.
+ */
+const pending: number[] = [];
+
 /** Whether `bytes` from `offset` is a sequence of well-formed msgpack values with plausible lengths. */
 export function isPlausibleMsgpack(bytes: Uint8Array, offset: number): boolean {
   let at = offset;
-  // Values still to read in the containers we are inside, innermost last; the frame itself is open-ended.
-  const pending: number[] = [];
-  while (at < bytes.length || pending.length > 0) {
-    if (pending.length > 0) {
-      const top = pending.length - 1;
-      if (pending[top] === 0) {
-        pending.pop();
+  // How many entries of `pending` are this walk's; the frame itself is open-ended.
+  let depth = 0;
+  while (at < bytes.length || depth > 0) {
+    if (depth > 0) {
+      const left = pending[depth - 1] ?? 0;
+      if (left === 0) {
+        depth--;
         continue;
       }
-      pending[top] = (pending[top] ?? 1) - 1;
+      pending[depth - 1] = left - 1;
     }
     if (at >= bytes.length) return false;
     const step = STEPS[bytes[at] ?? 0xc1] ?? null;
@@ -134,7 +140,7 @@ export function isPlausibleMsgpack(bytes: Uint8Array, offset: number): boolean {
     const values = count * (step.perItem ?? 1);
     // Every value takes at least one byte: a longer claim cannot be true.
     if (values > bytes.length - at) return false;
-    pending.push(values);
+    pending[depth++] = values;
   }
   return true;
 }
