@@ -3,7 +3,6 @@
  * UTF-8 for every client, late joiners too), bidi overrides, invisible names, look-alikes.
  */
 import assert from "node:assert/strict";
-import type { Client } from "@colyseus/core";
 import type { Room } from "colyseus.js";
 import { JoinError } from "../../src/protocol/errors";
 import type { JamState } from "../../src/schema/JamState";
