@@ -95,9 +95,17 @@ const STEPS: readonly (Step | null)[] = Array.from({ length: 256 }, (_, first) =
  * walk (the walk never runs inside another), so a message costs no allocation.
  */
 const pending: number[] = [];
+/** What the list keeps after a walk: a frame of nested one-element arrays is as deep as it is long. */
+const PENDING_KEPT = 64;
 
 /** Whether `bytes` from `offset` is a sequence of well-formed msgpack values with plausible lengths. */
 export function isPlausibleMsgpack(bytes: Uint8Array, offset: number): boolean {
+  const plausible = walk(bytes, offset);
+  if (pending.length > PENDING_KEPT) pending.length = PENDING_KEPT;
+  return plausible;
+}
+
+function walk(bytes: Uint8Array, offset: number): boolean {
   let at = offset;
   // How many entries of `pending` are this walk's; the frame itself is open-ended.
   let depth = 0;

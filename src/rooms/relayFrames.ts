@@ -63,21 +63,12 @@ function writeFrameHeader(frame: Buffer, length: number): void {
   }
 }
 
-/** `payload` as one unmasked, final, binary WebSocket frame (RFC 6455 §5.2). */
-export function binaryFrame(payload: Uint8Array): Buffer {
-  const header = headerLengthOf(payload.length);
-  const frame = Buffer.allocUnsafe(header + payload.length);
-  writeFrameHeader(frame, payload.length);
-  frame.set(payload, header);
-  return frame;
-}
-
 /**
  * A room message of `type` as the frame a client receives: the bytes Colyseus' `broadcast` would
- * send (`getMessageBytes.raw`), framed as `binaryFrame` frames them, encoded straight into the
+ * send (`getMessageBytes.raw`) in the frame ws would write for them, encoded straight into the
  * frame (Colyseus' encoder copies its bytes out once more and reads `process.env` every time).
  */
-export function roomMessageFrame(type: string, message: unknown): Buffer {
+export function roomMessageFrame(type: string, message: object): Buffer {
   const prefix = messagePrefix(type);
   const payload = packr.pack(message);
   const length = prefix.length + payload.length;

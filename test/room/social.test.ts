@@ -382,7 +382,7 @@ describe("JamRoom", () => {
   });
 
   describe("an unknown message type", () => {
-    for (const type of ["dance", "pong", "error", "__no_message_handler", "*"]) {
+    for (const type of ["dance", "pong", "error", "__no_message_handler", "*", "constructor", "__proto__", "toString"]) {
       it(`answers "${type}" with BAD_REQUEST naming the type, relays nothing and keeps the connection open`, async () => {
         const [ann, bob, cy] = await trio();
         const annGets = firstMessage(ann);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { ClientState, Protocol, getMessageBytes, type Client } from "@colyseus/core";
 import * as ws from "ws";
-import { binaryFrame, directSocketOf, messageOf, roomMessageFrame } from "../../src/rooms/relayFrames";
+import { directSocketOf, messageOf, roomMessageFrame } from "../../src/rooms/relayFrames";
 
 /** ws exports its Sender; @types/ws does not declare it. */
 const { Sender } = ws as unknown as {
@@ -18,6 +18,8 @@ function wsFrame(payload: Buffer): Buffer {
   return Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
 }
 
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
 const socket = { cork: () => undefined, uncork: () => undefined, write: () => true };
 
 function clientWith(ref: unknown, state: ClientState = ClientState.JOINED): Client {
@@ -27,12 +29,15 @@ function clientWith(ref: unknown, state: ClientState = ClientState.JOINED): Clie
 const idleWs = (over: Record<string, unknown> = {}) => ({ readyState: 1, _sender: { _state: 0, _queue: [] }, _socket: socket, ...over });
 
 describe("relay frames", () => {
-  for (const length of [0, 1, 125, 126, 127, 65535, 65536, 70000]) {
-    it(`frames a ${length}-byte payload exactly as ws does`, () => {
-      const payload = Buffer.alloc(length, 0xa5);
-      assert.deepEqual(binaryFrame(payload), wsFrame(payload));
-    });
-  }
+  it("frames a message exactly as ws frames Colyseus' bytes, across every header size's edges", () => {
+    // Chat texts whose frames' lengths run across 125/126 (2- to 4-byte header) and 65535/65536 (4 to 10).
+    const lengths = [...range(100, 140), ...range(65_500, 65_560), 70_000];
+    for (const length of lengths) {
+      const message = { text: "x".repeat(length), senderId: "s" };
+      const colyseusBytes = getMessageBytes.raw(Protocol.ROOM_DATA, "chat", message);
+      assert.deepEqual(roomMessageFrame("chat", message), wsFrame(colyseusBytes), `text of ${length}`);
+    }
+  });
 
   it("writes directly to an open connection whose sender is idle", () => {
     assert.equal(directSocketOf(clientWith(idleWs())), socket);
@@ -48,7 +53,7 @@ describe("relay frames", () => {
     assert.equal(directSocketOf(clientWith({})), undefined);
   });
 
-  const messages: Array<[string, unknown]> = [
+  const messages: Array<[string, object]> = [
     ["note", { note: 60, velocity: 100, on: true, senderId: "abc123", instrument: "keys", step: 3, at: 1764489600123.5, seq: 7 }],
     ["event", { eventName: "wave", senderId: "s" }],
     ["event", { eventName: "big", payload: { text: "x".repeat(100) }, senderId: "s" }],
@@ -59,7 +64,7 @@ describe("relay frames", () => {
     it(`encodes "${type}" into the frame Colyseus' broadcast would have ws write`, () => {
       const colyseusBytes = getMessageBytes.raw(Protocol.ROOM_DATA, type, message);
       const frame = roomMessageFrame(type, message);
-      assert.deepEqual(frame, binaryFrame(colyseusBytes));
+      assert.deepEqual(frame, wsFrame(colyseusBytes));
       assert.deepEqual(messageOf(frame), colyseusBytes);
     });
   }
