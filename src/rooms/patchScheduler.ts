@@ -34,6 +34,10 @@ const LONGEST_TIMEOUT_MS = 2 ** 31 - 1;
 /** The rooms one turn visits: those awake, and those parked until a time or a wake. */
 class Slot {
   readonly awake = new Set<Patchable>();
+
+  /** `index`: the slot's place in its group, which turns are its (turn % SLOTS). */
+  constructor(readonly index: number) {}
+
   /** Parked rooms, each with the time its next visit is due (Infinity: only when woken). */
   private readonly parked = new Map<Patchable, number>();
   /** No parked room is due before this (Date.now() ms), so a turn need not look at them until then. */
@@ -98,7 +102,7 @@ class Slot {
  * visits slot k % SLOTS; turns with nothing to do are skipped, not run.
  */
 class IntervalGroup {
-  private readonly slots: Slot[] = Array.from({ length: SLOTS }, () => new Slot());
+  private readonly slots: Slot[] = Array.from({ length: SLOTS }, (_, index) => new Slot(index));
   private readonly origin = performance.now();
   private readonly step: number;
   private nextSlot = 0;
@@ -125,7 +129,7 @@ class IntervalGroup {
 
   /** New rooms start awake, in the slots in turn. */
   add(room: Patchable): Slot {
-    const slot = this.slots[this.nextSlot++ % SLOTS] ?? new Slot();
+    const slot = this.slots[this.nextSlot++ % SLOTS] ?? new Slot(0);
     slot.awake.add(room);
     this.arm();
     return slot;
@@ -138,9 +142,8 @@ class IntervalGroup {
   /** The Date.now() time of the slot's latest turn on the grid, whether it ran or was skipped. */
   lastTurnOf(slot: Slot): number {
     const now = performance.now();
-    const index = this.slots.indexOf(slot);
     const current = Math.floor((now - this.origin) / this.step);
-    const turn = current - mod(current - index, SLOTS);
+    const turn = current - mod(current - slot.index, SLOTS);
     return Date.now() - (now - (this.origin + turn * this.step));
   }
 
@@ -165,12 +168,12 @@ class IntervalGroup {
     const nowWall = Date.now();
     const from = Math.max(this.lastTurn + 1, Math.ceil((nowMono - this.origin) / this.step));
     let next = Number.POSITIVE_INFINITY;
-    for (const [index, slot] of this.slots.entries()) {
+    for (const slot of this.slots) {
       const due = slot.dueAt;
       if (due === Number.POSITIVE_INFINITY) continue;
       // The first turn at or after `from` (and after `due`, for a parked room) that is this slot's.
       let turn = due <= nowWall ? from : Math.max(from, Math.ceil((nowMono + due - nowWall - this.origin) / this.step));
-      turn += mod(index - turn, SLOTS);
+      turn += mod(slot.index - turn, SLOTS);
       if (turn < next) next = turn;
     }
     return next === Number.POSITIVE_INFINITY ? undefined : next;

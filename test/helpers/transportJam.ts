@@ -8,6 +8,7 @@ import type { Room } from "colyseus.js";
 import type { ErrorReply } from "../../src/protocol/serverMessages";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere, synced } from "../../support/clients";
+import { watchPatchTicks } from "./patchTicks";
 import type { ManualClock } from "./server";
 import type { JamTestServer } from "./server";
 
@@ -58,7 +59,7 @@ export async function openJam(server: JamTestServer, clock: ManualClock, options
   await Promise.all([synced(host), synced(guest)]);
   await stateWhere(host, (state) => state.participants.size === 2);
   const serverRoom = server.colyseus.getRoomById<JamState>(host.roomId);
-  const nextPatch = patchesOf(serverRoom);
+  const patches = watchPatchTicks(serverRoom);
   return {
     host,
     guest,
@@ -68,7 +69,7 @@ export async function openJam(server: JamTestServer, clock: ManualClock, options
       clock.advance(ms);
       // Stopped, nothing in the jam moves with time and the server leaves the idle room alone (no
       // patch comes): what the guest must see is the state as it stands.
-      if (serverRoom.state.isPlaying) await nextPatch();
+      if (serverRoom.state.isPlaying) await patches.next();
       const step = serverRoom.state.currentStep;
       await sees(guest, { currentStep: step });
       return step;
@@ -98,20 +99,4 @@ export async function refused(room: Room<JamState>, type: string, payload: unkno
   room.send(type, payload);
   const { code, type: rejected } = await error;
   return { code, type: rejected };
-}
-
-/**
- * Resolves at the end of the room's next patch (and so its onBeforePatch) that starts after the
- * call. @colyseus/testing's `waitForNextPatch` settles from a timer that reads the current waiter
- * when it fires, so a patch that ran before the clock moved could settle a later wait.
- */
-function patchesOf(room: { broadcastPatch(): boolean }): () => Promise<void> {
-  const waiting: (() => void)[] = [];
-  const patch = room.broadcastPatch.bind(room);
-  room.broadcastPatch = () => {
-    const sent = patch();
-    for (const resolve of waiting.splice(0)) resolve();
-    return sent;
-  };
-  return () => new Promise((resolve) => waiting.push(resolve));
 }

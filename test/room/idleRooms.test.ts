@@ -11,6 +11,7 @@ import type { Room } from "colyseus.js";
 import type { JamState } from "../../src/schema/JamState";
 import { nextMessage, stateWhere } from "../../support/clients";
 import { openJam } from "../helpers/jam";
+import { watchPatchTicks } from "../helpers/patchTicks";
 import { useJamServer } from "../helpers/suite";
 
 /** Long enough to tell "at the next turn" from "at once" and from "not until something else". */
@@ -35,18 +36,13 @@ describe("JamRoom > an idle room", function () {
     assert.ok(ann !== undefined);
     const room = server.colyseus.getRoomById<JamState>(ann.roomId);
     room.setPatchRate(PATCH_MS);
-    let visits = 0;
-    const broadcastPatch = room.broadcastPatch.bind(room);
-    room.broadcastPatch = () => {
-      visits++;
-      return broadcastPatch();
-    };
+    const visits = watchPatchTicks(room).count;
     // The join's changes go out, and the room is passed by from then on.
-    for (let seen = -1; seen !== visits; ) {
-      seen = visits;
+    for (let seen = -1; seen !== visits(); ) {
+      seen = visits();
       await delay(3 * PATCH_MS);
     }
-    return { ann, room, visits: () => visits };
+    return { ann, room, visits };
   }
 
   it("is not visited while nothing happens", async () => {
