@@ -90,17 +90,18 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
 
   protected override _dispose(): Promise<unknown> {
     roomPatches.remove(this);
-    if (this.sweep !== undefined) connectionSweeps.forget(this.sweep);
+    if (this.guard !== undefined) connectionSweeps.forget(this);
     return super._dispose();
   }
 
-  /** Pending `holdSeat` reconnections, so a kick can end one at once. */
-  private readonly holds = new Map<string, Deferred<Client>>();
+  // Colyseus' __init redefines four of a room's properties as accessors of its own, which turns every
+  // room into a dictionary of its properties: its table doubles (1.5 → 3 KiB) past 42 of them, so
+  // rooms keep few fields of their own (closures and per-room handler tables are kept off them too).
+
+  /** Pending `holdSeat` reconnections, so a kick can end one at once; made by the first one. */
+  private holds: Map<string, Deferred<Client>> | undefined;
+  /** Set once the room's connections are limited: from then on the room is swept (`sweepConnections`). */
   private guard: ConnectionGuard | undefined;
-  /** This room's connection sweep, once its connections are limited. */
-  private sweep: (() => boolean) | undefined;
-  /** Whether the state has changes a patch would send; a serializer this room cannot see into: always. */
-  private hasChangesToSend: () => boolean = () => false;
 
   /**
    * Colyseus starts the patch interval before onCreate and never disposes a room whose onCreate
@@ -119,7 +120,6 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     this.maxClients = UNBOUNDED_SEATS;
     this.setSeatReservationTime(limits.joinDeadlineMs / 1000);
     this.guard = new ConnectionGuard(limits);
-    this.sweep = () => this.cutOffOverLimit();
     this.watchConnections();
   }
 
@@ -146,6 +146,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     const id = client.sessionId;
     const reconnection = this.allowReconnection(client, seconds);
     const graceTimer = this.reservedSeatTimeouts[id];
+    this.holds ??= new Map();
     this.holds.set(id, reconnection);
     // A Deferred on success; a plain rejected promise when the client had not finished joining.
     const reconnected = await Promise.resolve(reconnection).then(
@@ -153,13 +154,13 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
       () => false,
     );
     clearTimeout(graceTimer);
-    this.holds.delete(id);
+    this.holds?.delete(id);
     return reconnected;
   }
 
   /** Ends a held seat now; the `holdSeat` waiting on it resolves false. */
   protected releaseSeat(id: string): void {
-    const pending = this.holds.get(id);
+    const pending = this.holds?.get(id);
     if (pending instanceof Deferred) pending.reject(new Error("reconnection cancelled"));
   }
 
@@ -199,9 +200,16 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    */
   override setSerializer(serializer: Serializer<S>): void {
     const stock = serializer instanceof SchemaSerializer && !(serializer instanceof CompactSchemaSerializer);
-    const used = stock ? new CompactSchemaSerializer<S>(() => roomPatches.wake(this)) : serializer;
-    this.hasChangesToSend = used instanceof CompactSchemaSerializer ? () => used.hasChanges : () => true;
-    super.setSerializer(used);
+    super.setSerializer(stock ? new CompactSchemaSerializer<S>(() => roomPatches.wake(this)) : serializer);
+  }
+
+  /**
+   * Whether the state has changes a patch would send: none without a state (Colyseus' "none"
+   * serializer), always with a serializer this room cannot see into.
+   */
+  private hasChangesToSend(): boolean {
+    const serializer = (this as unknown as { _serializer: Serializer<S> })._serializer;
+    return serializer instanceof CompactSchemaSerializer ? serializer.hasChanges : serializer.id !== "none";
   }
 
   /**
@@ -233,14 +241,14 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
 
   /** Whatever may send to a connection or reserve a seat has the connections swept from now on. */
   private watchConnections(): void {
-    if (this.sweep !== undefined) connectionSweeps.watch(this.sweep);
+    if (this.guard !== undefined) connectionSweeps.watch(this);
   }
 
   /**
    * Called from the process's sweep timer, outside Colyseus' handler wrappers: failures stay here.
    * Whether the room still needs watching.
    */
-  private cutOffOverLimit(): boolean {
+  sweepConnections(): boolean {
     if (this.guard === undefined) return false;
     try {
       const { condemned, watching } = this.guard.check(this.clients);

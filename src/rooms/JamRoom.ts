@@ -27,7 +27,7 @@ import { MessageGate, type Handlers } from "./messageGate";
 import { broadcast, relayToOthers, relayedEvent, relayedNote, relayedSignal, send } from "./outbox";
 import type { CodeClaim } from "./roomCodes";
 import type { RecordingWriter } from "./recordingWriter";
-import { RoomTransport, type TransportMessage } from "./roomTransport";
+import { RoomTransport } from "./roomTransport";
 import { markingSaves } from "./savedJams";
 
 export interface JamRoomDeps {
@@ -45,12 +45,12 @@ const RESTART_MARGIN_MS = 2000;
 export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, JoinProfile> {
   protected abstract readonly deps: JamRoomDeps;
 
-  /** Set in onCreate, before any client can reach the room. */
-  private options: RoomOptions | undefined;
-  /** The room's own logger, once it has a code. */
-  private roomLog: Logger | undefined;
-  /** Set once the code is claimed: only a room that claimed a code releases one. */
-  private codeClaim: CodeClaim | undefined;
+  /**
+   * Set in onCreate once the code is claimed, before any client can reach the room: only a room
+   * that claimed a code releases one. One field for the three (the room's own properties are kept
+   * few: Colyseus makes every room a dictionary, whose table doubles past 42 of them).
+   */
+  private claimed: { claim: CodeClaim; options: RoomOptions; log: Logger } | undefined;
   /** Set in onCreate; a room whose onCreate failed has none and still answers its patch ticks. */
   private transport: RoomTransport | undefined;
   private gateInstance: MessageGate | undefined;
@@ -110,11 +110,11 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   override async onDispose(): Promise<void> {
-    if (this.codeClaim === undefined) return;
+    if (this.claimed === undefined) return;
     this.logger.info({ participants: this.state.participants.size }, "room disposed");
     // Saved before the code goes: once released, another create may open the jam from the store.
     await this.keeper?.close();
-    await this.codeClaim.release().catch((error: unknown) => this.logger.error({ err: error }, "could not release the room code"));
+    await this.claimed.claim.release().catch((error: unknown) => this.logger.error({ err: error }, "could not release the room code"));
   }
 
   /**
@@ -134,7 +134,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   protected override get logger(): Logger {
-    return this.roomLog ?? this.deps.logger;
+    return this.claimed?.log ?? this.deps.logger;
   }
 
   protected override onMalformedFrame(): void {
@@ -152,9 +152,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     const { settings, store, metrics, recordings } = this.deps;
     const { claim, options, state, transport, record } = await openJam(rawOptions, this.presence, store, settings, saveLiveJam);
     this.roomId = claim.code;
-    this.codeClaim = claim;
-    this.options = options;
-    this.roomLog = this.deps.logger.child({ room: claim.code });
+    this.claimed = { claim, options, log: this.deps.logger.child({ room: claim.code }) };
     this.state = state;
     const current = () => this.state;
     const log = () => this.logger;
@@ -181,31 +179,47 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     claim.keepAlive(this.clock.setInterval.bind(this.clock), (error) =>
       this.logger.error({ err: error }, "could not refresh the room code claim"),
     );
-    const handlers = markingSaves({ ...this.handlers, ...desk.handlers }, keeper.saving.markDirty);
-    this.gate.register((listener) => this.onEveryMessage(listener), messageSchemas(options.loopSteps), handlers);
+    this.gate.register((listener) => this.onEveryMessage(listener), messageSchemas(options.loopSteps), JamRoom.handlers, this);
     this.deps.metrics.roomsCreated.inc();
     this.logger.info({ options, participants: 0 }, "room created");
   }
 
   // ─── messages ─────────────────────────────────────────────────────────────────────────────────
 
-  /** The transport's messages are the transport's (roomTransport.ts). */
-  private readonly handlers: Omit<Handlers, TransportMessage> = {
-    note: (client, message) => this.relayNote(client, message),
-    event: (client, message) => relayToOthers(this.clients, client, "event", relayedEvent(message, client.sessionId)),
-    chat: (client, message) =>
-      broadcast(this, "chat", { senderId: client.sessionId, name: nameOf(this.state, client), text: message.text, at: this.now() }),
-    instrument: (client, { instrument }) => participantOf(this.state, client).assign({ instrument }),
-    mute: (client, { muted }) => participantOf(this.state, client).assign({ muted }),
-    transferHost: (client, message) => this.transferHost(client, message.to),
-    kick: (client, message) => this.kick(client, message.sessionId),
-    addTrack: (client, message) => this.addTrack(client, message),
-    setStep: (client, message) => jam.setStep(this.trackFor(client, "setStep", message.track), message),
-    clearTrack: (client, message) => jam.clearTrack(this.trackFor(client, "clearTrack", message.track)),
-    removeTrack: (client, { track }) => this.trackFor(client, "removeTrack", track) && this.state.tracks.delete(track),
-    ping: (client, message) => send(client, "pong", { t: message.t, serverTime: this.now() }),
-    signal: (client, message) => this.relaySignal(client, message),
-  };
+  /**
+   * One table for every room; those that can change what is saved mark the jam dirty (savedJams.ts).
+   * The transport's messages are the transport's (roomTransport.ts): handlers are registered once it
+   * exists.
+   */
+  private static readonly handlers: Handlers<JamRoom> = markingSaves<JamRoom>(
+    {
+      note: (room, client, message) => room.relayNote(client, message),
+      event: (room, client, message) => relayToOthers(room.clients, client, "event", relayedEvent(message, client.sessionId)),
+      chat: (room, client, message) => room.chat(client, message.text),
+      instrument: (room, client, { instrument }) => participantOf(room.state, client).assign({ instrument }),
+      mute: (room, client, { muted }) => participantOf(room.state, client).assign({ muted }),
+      transferHost: (room, client, message) => room.transferHost(client, message.to),
+      kick: (room, client, message) => room.kick(client, message.sessionId),
+      addTrack: (room, client, message) => room.addTrack(client, message),
+      setStep: (room, client, message) => jam.setStep(room.trackFor(client, "setStep", message.track), message),
+      clearTrack: (room, client, message) => jam.clearTrack(room.trackFor(client, "clearTrack", message.track)),
+      removeTrack: (room, client, { track }) => room.trackFor(client, "removeTrack", track) && room.state.tracks.delete(track),
+      ping: (room, client, message) => send(client, "pong", { t: message.t, serverTime: room.now() }),
+      signal: (room, client, message) => room.relaySignal(client, message),
+      tempo: (room, client, message) => room.desk.tempo(client, message),
+      play: (room, client, message) => room.desk.play(client, message),
+      pause: (room, client) => room.desk.pause(client),
+      stop: (room, client) => room.desk.stop(client),
+      seek: (room, client, message) => room.desk.seek(client, message),
+      record: (room, client, message) => room.desk.record(client, message),
+      restoreVersion: (room, client, message) => room.desk.restoreVersion(client, message),
+    },
+    (room) => room.keeper?.saving.markDirty(),
+  );
+
+  private chat(client: Client, text: string): void {
+    broadcast(this, "chat", { senderId: client.sessionId, name: nameOf(this.state, client), text, at: this.now() });
+  }
 
   private relayNote(client: Client, message: ClientMessage<"note">): void {
     const { instrument, name } = participantOf(this.state, client);
@@ -261,9 +275,15 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     return this.gateInstance;
   }
 
+  /** The transport's handlers run only once onCreate made it (they are registered after). */
+  private get desk(): RoomTransport {
+    if (this.transport === undefined) throw new Error("the room has no transport before onCreate");
+    return this.transport;
+  }
+
   private get roomOptions(): RoomOptions {
-    if (this.options === undefined) throw new Error("the room has no options before onCreate");
-    return this.options;
+    if (this.claimed === undefined) throw new Error("the room has no options before onCreate");
+    return this.claimed.options;
   }
 
   private trackFor(client: Client, type: "setStep" | "clearTrack" | "removeTrack", id: string): Track | undefined {

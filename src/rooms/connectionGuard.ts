@@ -87,8 +87,13 @@ export class ConnectionGuard {
   }
 }
 
-/** A room's sweep: cuts off what it must, and says whether the room still needs watching. */
-export type Sweep = () => boolean;
+/**
+ * A room, as its sweep sees it: `sweepConnections` cuts off what it must and says whether the room
+ * still needs watching. The room itself, not a closure of it: a room's own properties are kept few.
+ */
+export interface Sweep {
+  sweepConnections(): boolean;
+}
 
 /**
  * Every room's connection sweep on one process timer, and only the rooms that may need one: a
@@ -122,7 +127,7 @@ export class ConnectionSweeps {
 
   private sweepAll(): void {
     // A sweep catches its own failures (ColyseusRoom logs them): one room cannot stop the others.
-    for (const sweep of this.watched) if (!sweep()) this.watched.delete(sweep);
+    for (const sweep of this.watched) if (!sweep.sweepConnections()) this.watched.delete(sweep);
     this.stopWhenIdle();
   }
 

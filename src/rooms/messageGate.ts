@@ -17,8 +17,12 @@ import type { Refusal } from "../rules/refusal";
 import { listenerRefusal } from "../rules/roles";
 import { send } from "./outbox";
 
-export type Handler<T extends MessageType> = (client: Client, message: ClientMessage<T>) => void;
-export type Handlers = { [T in MessageType]: Handler<T> };
+/**
+ * A message's handler, given the room it came to: one table serves every room of a kind (a table of
+ * closures made for each room cost every room about 2 KiB).
+ */
+export type Handler<R, T extends MessageType> = (room: R, client: Client, message: ClientMessage<T>) => void;
+export type Handlers<R> = { [T in MessageType]: Handler<R, T> };
 
 /** How the gate hears every message a room receives: the room's `onEveryMessage` (ColyseusRoom.ts). */
 export type ListenToAll = (listener: (client: Client, type: string, payload: unknown) => void) => void;
@@ -47,14 +51,21 @@ export class MessageGate {
    * does not matter, only its type. One listener for every type: a handler Colyseus registers (and
    * wraps) per type cost each room about 12 KiB.
    */
-  register(listen: ListenToAll, schemas: MessageSchemas, handlers: Handlers): void {
+  register<R>(listen: ListenToAll, schemas: MessageSchemas, handlers: Handlers<R>, room: R): void {
     listen((client, type, payload) => {
-      if (isMessageType(type)) this.receive(client, type, payload, schemas, handlers);
+      if (isMessageType(type)) this.receive(client, type, payload, schemas, handlers, room);
       else this.rejectUnknown(client, type);
     });
   }
 
-  private receive<T extends MessageType>(client: Client, type: T, payload: unknown, schemas: MessageSchemas, handlers: Handlers): void {
+  private receive<R, T extends MessageType>(
+    client: Client,
+    type: T,
+    payload: unknown,
+    schemas: MessageSchemas,
+    handlers: Handlers<R>,
+    room: R,
+  ): void {
     if (!this.admit(client, RATE_CATEGORY_OF[type], type)) return;
     if (this.context.isListener(client.sessionId) && this.refused(client, type, listenerRefusal(type))) return;
     const parsed = parseMessage(schemas, type, payload);
@@ -62,8 +73,8 @@ export class MessageGate {
       this.reject(client, MessageError.BAD_REQUEST, type, parsed.reason);
       return;
     }
-    const handler: Handler<T> = handlers[type];
-    handler(client, parsed.value);
+    const handler: Handler<R, T> = handlers[type];
+    handler(room, client, parsed.value);
   }
 
   /** Budgets start when a participant or listener joins… */

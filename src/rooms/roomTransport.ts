@@ -8,16 +8,17 @@
 import type { Client } from "@colyseus/core";
 import type { Settings } from "../config/settings";
 import type { TransportPolicy } from "../protocol/limits";
+import type { ClientMessage } from "../protocol/messages";
 import { refusal } from "../rules/refusal";
 import { restoreVersionRefusal, transportRefusal } from "../rules/roles";
 import * as sequencer from "../rules/sequencer";
 import type { JamState } from "../schema/JamState";
 import * as jam from "./jamStateWriter";
-import type { Handlers, MessageGate } from "./messageGate";
+import type { MessageGate } from "./messageGate";
 import type { JamKeeper } from "./jamKeeper";
 import { replaceTracks } from "./savedJams";
 
-export type TransportMessage = "tempo" | "play" | "pause" | "stop" | "seek" | "record" | "restoreVersion";
+type TransportMessage = "tempo" | "play" | "pause" | "stop" | "seek" | "record" | "restoreVersion";
 
 export interface RoomTransportDeps {
   settings: Pick<Settings, "playLeadInMs" | "now">;
@@ -63,16 +64,27 @@ export class RoomTransport {
     this.deps.state().currentStep = sequencer.currentStep(this.timeline, now);
   }
 
-  readonly handlers: Pick<Handlers, TransportMessage> = {
-    tempo: (client, { tempo }) =>
-      this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, tempo, this.deps.settings.playLeadInMs)),
-    play: (client, { step }) => this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, step)),
-    pause: (client) => this.drive(client, "pause", (s, now) => sequencer.pause(s, now)),
-    stop: (client) => this.drive(client, "stop", (s, now) => sequencer.stop(s, now)),
-    seek: (client, { step }) => this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, step)),
-    record: (client, { on }) => this.record(client, on),
-    restoreVersion: (client, { version }) => this.restoreVersion(client, version),
-  };
+  // The transport's messages, each handed over by the room's handler table (JamRoom.ts).
+
+  tempo(client: Client, { tempo }: ClientMessage<"tempo">): void {
+    this.drive(client, "tempo", (s, now) => sequencer.setTempo(s, now, tempo, this.deps.settings.playLeadInMs));
+  }
+
+  play(client: Client, { step }: ClientMessage<"play">): void {
+    this.drive(client, "play", (s, now) => sequencer.play(s, now, this.deps.settings.playLeadInMs, step));
+  }
+
+  pause(client: Client): void {
+    this.drive(client, "pause", (s, now) => sequencer.pause(s, now));
+  }
+
+  stop(client: Client): void {
+    this.drive(client, "stop", (s, now) => sequencer.stop(s, now));
+  }
+
+  seek(client: Client, { step }: ClientMessage<"seek">): void {
+    this.drive(client, "seek", (s, now) => sequencer.seek(s, now, this.deps.settings.playLeadInMs, step));
+  }
 
   private isHost(client: Client): boolean {
     return this.deps.state().host === client.sessionId;
@@ -112,7 +124,7 @@ export class RoomTransport {
     return true;
   }
 
-  private record(client: Client, on: boolean): void {
+  record(client: Client, { on }: ClientMessage<"record">): void {
     if (!this.mayDrive(client, "record")) return;
     const { recorder } = this.deps.keeper;
     if (on) recorder.start();
@@ -121,7 +133,7 @@ export class RoomTransport {
   }
 
   /** The host brings back a version: its pattern, and its tempo by the sequencer's rules. */
-  private restoreVersion(client: Client, version: number): void {
+  restoreVersion(client: Client, { version }: ClientMessage<"restoreVersion">): void {
     const { gate, keeper, state } = this.deps;
     if (gate.refused(client, "restoreVersion", restoreVersionRefusal(this.isHost(client)))) return;
     void keeper.versions

@@ -95,10 +95,10 @@ export function restoredTransport(saved: SavedJam, now: number, resumeWindowMs: 
   return { ...sequencer.stoppedTransport(tempo, loopSteps), isPlaying: true, playStartedAt };
 }
 
-function marking<T extends MessageType>(handler: Handler<T>, markDirty: () => void): Handler<T> {
-  return (client, message) => {
-    handler(client, message);
-    markDirty();
+function marking<R, T extends MessageType>(handler: Handler<R, T>, markDirty: (room: R) => void): Handler<R, T> {
+  return (room, client, message) => {
+    handler(room, client, message);
+    markDirty(room);
   };
 }
 
@@ -107,7 +107,7 @@ function marking<T extends MessageType>(handler: Handler<T>, markDirty: () => vo
  * jam dirty after they ran. `note`, `chat`, `event`, `signal` and `ping` are left as they are: the
  * note path never touches saving. A refused message marks it too; the write is the same jam again.
  */
-export function markingSaves(handlers: Handlers, markDirty: () => void): Handlers {
+export function markingSaves<R>(handlers: Handlers<R>, markDirty: (room: R) => void): Handlers<R> {
   return {
     ...handlers,
     tempo: marking(handlers.tempo, markDirty),

@@ -4,18 +4,20 @@
  */
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
-import { ConnectionSweeps } from "../../src/rooms/connectionGuard";
+import { ConnectionSweeps, type Sweep } from "../../src/rooms/connectionGuard";
 
 const EVERY_MS = 10;
 
 /** A room's sweep that counts its calls and reports `watching` as a test sets it. */
-function countingSweep(): { sweep: () => boolean; calls: () => number; setWatching: (on: boolean) => void } {
+function countingSweep(): { sweep: Sweep; calls: () => number; setWatching: (on: boolean) => void } {
   let calls = 0;
   let watching = true;
   return {
-    sweep: () => {
-      calls++;
-      return watching;
+    sweep: {
+      sweepConnections: () => {
+        calls++;
+        return watching;
+      },
     },
     calls: () => calls,
     setWatching: (on) => {
