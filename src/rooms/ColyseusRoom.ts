@@ -2,26 +2,15 @@
  * Every Colyseus 0.16 workaround a room needs, so that the jam room holds only the jam. Each one
  * says what it works around; on a later Colyseus, check each against the framework and delete it.
  */
-import {
-  Deferred,
-  Protocol,
-  Room,
-  SchemaSerializer,
-  type Client,
-  type ClientPrivate,
-  type RoomException,
-  type Serializer,
-} from "@colyseus/core";
+import { Deferred, Protocol, type Client, type ClientPrivate } from "@colyseus/core";
 import type { Schema } from "@colyseus/schema";
 import type { Logger } from "../logger";
 import { CloseCode } from "../protocol/codes";
 import { JoinRefused } from "../protocol/errors";
 import { isPlausibleMsgpack } from "../protocol/frameGuard";
 import type { ConnectionLimits, ConnectionVerdict } from "../rules/connectionLimits";
-import { CompactSchemaSerializer } from "./compactSerializer";
 import { ConnectionGuard, connectionSweeps, cutOff } from "./connectionGuard";
-import { roomPatches } from "./patchScheduler";
-import { catchUp, nextTimerDue, onTimerAdded } from "./roomClock";
+import { ScheduledRoom } from "./scheduledRoom";
 
 /** Read once: @colyseus/core's exports are getters, and every message a client sends is checked against it. */
 const ROOM_DATA = Protocol.ROOM_DATA;
@@ -36,7 +25,54 @@ const UNBOUNDED_SEATS = 1_000_000_000;
 /** A type Colyseus routes to an internal fallback instead of the wildcard handler. */
 const NO_HANDLER_TYPE = "__no_message_handler";
 
-export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends Room<S, Metadata, unknown, AuthData> {
+export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends ScheduledRoom<S, Metadata, AuthData> {
+  // Colyseus wraps onCreate, onAuth, onJoin, onLeave, onDispose, every message handler and the
+  // clock's timer methods of a room that has `onUncaughtException` when it is constructed: closures
+  // made for each room, 2 KiB of an idle one. This room has none. It catches the same failures once
+  // for every room instead: the lifecycle methods below around their jam counterparts, its one
+  // message listener (`onEveryMessage`) and its clock (roomClock.ts), and reports them
+  // (`reportFailure`): a throwing handler would otherwise end the whole process.
+
+  /** What Colyseus' onAuth does: validates a joining client's options into its auth data. */
+  protected abstract authorize(client: Client, options: unknown): AuthData;
+  /** What Colyseus' onJoin does, with the auth data `authorize` returned. */
+  protected abstract admit(client: Client, auth: AuthData): void;
+  /** What Colyseus' onLeave does. */
+  protected abstract depart(client: Client, consented: boolean): Promise<void>;
+  /** What Colyseus' onDispose does. */
+  protected abstract disposed(): Promise<void>;
+
+  override onAuth(client: Client, options: unknown): AuthData {
+    try {
+      return this.authorize(client, options);
+    } catch (error) {
+      this.reportFailure(error, "onAuth");
+      throw error;
+    }
+  }
+
+  override onJoin(client: Client, _options: unknown, auth: AuthData): void {
+    try {
+      this.admit(client, auth);
+    } catch (error) {
+      this.reportFailure(error, "onJoin");
+      throw error;
+    }
+  }
+
+  /** A failure is reported, not thrown: Colyseus would print it again, and the leave goes on alike. */
+  override onLeave(client: Client, consented: boolean): Promise<void> {
+    return this.depart(client, consented).catch((error: unknown) => this.reportFailure(error, "onLeave"));
+  }
+
+  override onDispose(): Promise<void> {
+    return this.disposed().catch((error: unknown) => this.reportFailure(error, "onDispose"));
+  }
+
+  timerFailed(error: unknown, method: "setTimeout" | "setInterval"): void {
+    this.reportFailure(error, method);
+  }
+
   /** Where the base room's own lines go (the room's logger once it has a code). */
   protected abstract get logger(): Logger;
 
@@ -46,50 +82,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /** A connection is about to be cut off for holding too much or never finishing its join. */
   protected abstract onCutOff(client: Client, verdict: Exclude<ConnectionVerdict, "ok">): void;
 
-  /**
-   * Colyseus patches each room from a timer of its own, started in __init: the room is handed to
-   * the process's PatchScheduler instead (one timer for all rooms; patchScheduler.ts), at the
-   * interval Colyseus would have used. Colyseus' own interval stays off (its patchRate reads 0).
-   * The scheduler passes the room by while it has nothing to do (`nextVisitAt`); whatever gives it
-   * something to do wakes it: a state change (the serializer, `setSerializer`), a clock timer
-   * added, a message queued for after the next patch.
-   */
-  protected override __init(): void {
-    super.__init();
-    onTimerAdded(
-      this.clock,
-      () => catchUp(this.clock, roomPatches.lastTurn(this)),
-      () => roomPatches.wake(this),
-    );
-    this.wakeOnQueuedMessages();
-    this.setPatchRate(this.patchRate);
-  }
-
-  /** The room's patch interval in ms (null or 0: no patches, and so no clock ticks). */
-  override setPatchRate(milliseconds: number | null): void {
-    this.patchRate = 0;
-    if (milliseconds === null || milliseconds === 0) roomPatches.remove(this);
-    else roomPatches.add(this, milliseconds);
-  }
-
-  /**
-   * The scheduler's one question, after each visit: when does this room next need a patch tick?
-   * At the next turn while onBeforePatch has work every tick, the state has changes to send, or
-   * messages wait for the next patch; otherwise when its earliest clock timer is due (timers only
-   * run in a patch tick); never, with no timer, until something wakes it.
-   */
-  nextVisitAt(): number {
-    if (this.needsEveryPatch() || this.hasChangesToSend() || this.afterPatchQueue.length > 0) return Number.NEGATIVE_INFINITY;
-    return nextTimerDue(this.clock);
-  }
-
-  /** Whether onBeforePatch computes state from time now, and so must run every patch interval. */
-  protected needsEveryPatch(): boolean {
-    return false;
-  }
-
   protected override _dispose(): Promise<unknown> {
-    roomPatches.remove(this);
     if (this.guard !== undefined) connectionSweeps.forget(this);
     return super._dispose();
   }
@@ -108,7 +101,8 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    * failed: the interval is stopped and auto-dispose takes the room away now rather than in 15 s.
    */
   protected guardCreate(created: Promise<void>): Promise<void> {
-    created.catch(() => {
+    created.catch((error: unknown) => {
+      this.reportFailure(error, "onCreate");
       this.setPatchRate(0);
       this.resetAutoDisposeTimeout(0);
     });
@@ -131,10 +125,17 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
    * literally "*"; a type named `__no_message_handler` reaches an internal fallback instead.
    */
   protected onEveryMessage(listener: (client: Client, type: string, payload: unknown) => void): void {
+    const receive = (client: Client, type: string, payload: unknown): void => {
+      try {
+        listener(client, type, payload);
+      } catch (error) {
+        this.reportFailure(error, "onMessage");
+      }
+    };
     this.onMessage("*", (client: Client, ...rest: unknown[]) =>
-      rest.length >= 2 ? listener(client, String(rest[0]), rest[1]) : listener(client, "*", rest[0]),
+      rest.length >= 2 ? receive(client, String(rest[0]), rest[1]) : receive(client, "*", rest[0]),
     );
-    this.onMessage(NO_HANDLER_TYPE, (client, payload: unknown) => listener(client, NO_HANDLER_TYPE, payload));
+    this.onMessage(NO_HANDLER_TYPE, (client, payload: unknown) => receive(client, NO_HANDLER_TYPE, payload));
   }
 
   /**
@@ -195,26 +196,8 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   }
 
   /**
-   * Assigning `state` makes Colyseus install a stock SchemaSerializer: use the compact one instead,
-   * which wakes the room whenever the state changes, from anywhere.
-   */
-  override setSerializer(serializer: Serializer<S>): void {
-    const stock = serializer instanceof SchemaSerializer && !(serializer instanceof CompactSchemaSerializer);
-    super.setSerializer(stock ? new CompactSchemaSerializer<S>(() => roomPatches.wake(this)) : serializer);
-  }
-
-  /**
-   * Whether the state has changes a patch would send: none without a state (Colyseus' "none"
-   * serializer), always with a serializer this room cannot see into.
-   */
-  private hasChangesToSend(): boolean {
-    const serializer = (this as unknown as { _serializer: Serializer<S> })._serializer;
-    return serializer instanceof CompactSchemaSerializer ? serializer.hasChanges : serializer.id !== "none";
-  }
-
-  /**
-   * A patch that cannot be encoded throws from Colyseus' patch timer, outside onUncaughtException,
-   * and would end the process: close this one room instead.
+   * A patch that cannot be encoded throws from the patch tick, where nothing catches it, and would
+   * end the process: close this one room instead.
    */
   override broadcastPatch(): boolean {
     // A patch tick may send (the patch, timers' messages, after-patch messages).
@@ -229,14 +212,16 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     }
   }
 
-  /** Without this, Colyseus 0.16 ends the whole process when any handler throws. */
-  override onUncaughtException(error: RoomException<this>, methodName: string): void {
-    const cause: unknown = error.cause ?? error;
-    if (cause instanceof JoinRefused) {
-      this.logger.info({ code: cause.code, reason: cause.message }, "join refused");
+  /**
+   * What a handler threw (Colyseus 0.16 ends the whole process when one throws where nothing catches
+   * it): a refused join is a line of information, anything else an error; the room goes on.
+   */
+  private reportFailure(error: unknown, methodName: string): void {
+    if (error instanceof JoinRefused) {
+      this.logger.info({ code: error.code, reason: error.message }, "join refused");
       return;
     }
-    this.logger.error({ err: cause, methodName }, "room handler failed");
+    this.logger.error({ err: error, methodName }, "room handler failed");
   }
 
   /** Whatever may send to a connection or reserve a seat has the connections swept from now on. */
@@ -261,25 +246,5 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
       this.logger.error({ err: error }, "connection sweep failed");
       return true;
     }
-  }
-
-  /**
-   * Colyseus queues messages sent with `afterNextPatch` (room broadcasts and `client.send` alike)
-   * in one array it never announces: pushing onto it wakes the room, or they would wait for
-   * whatever woke it next.
-   */
-  private wakeOnQueuedMessages(): void {
-    const queue = this.afterPatchQueue;
-    const push = queue.push;
-    queue.push = (...items: unknown[]): number => {
-      const length = push.apply(queue, items);
-      roomPatches.wake(this);
-      return length;
-    };
-  }
-
-  /** Colyseus' private after-next-patch queue (Room._afterNextPatchQueue in 0.16). */
-  private get afterPatchQueue(): unknown[] {
-    return (this as unknown as { _afterNextPatchQueue: unknown[] })._afterNextPatchQueue;
   }
 }

@@ -63,14 +63,14 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     return this.guardCreate(this.setUp(rawOptions));
   }
 
-  override onAuth(_client: Client, rawOptions: unknown): JoinProfile {
+  protected override authorize(_client: Client, rawOptions: unknown): JoinProfile {
     const profile = parseJoinProfile(rawOptions, this.deps.settings);
     this.assertRoomFor(profile);
     return profile;
   }
 
-  override onJoin(client: Client, _options: unknown, profile: JoinProfile): void {
-    // Re-checked: two joins may both have passed onAuth before either got here.
+  protected override admit(client: Client, profile: JoinProfile): void {
+    // Re-checked: two joins may both have passed `authorize` before either got here.
     this.assertRoomFor(profile);
     const id = client.sessionId;
     const role = addMember(this.state, { id, name: profile.name, instrument: profile.instrument, joinedAt: this.now() }, profile.listener);
@@ -84,7 +84,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
   }
 
   /** Musicians and listeners alike keep their place through a dropped connection, for the grace. */
-  override async onLeave(client: Client, consented: boolean): Promise<void> {
+  protected override async depart(client: Client, consented: boolean): Promise<void> {
     const id = client.sessionId;
     const member = memberOf(this.state, id);
     const grace = this.deps.settings.reconnectGraceS;
@@ -109,7 +109,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
     return this.transport?.followsTheClock ?? false;
   }
 
-  override async onDispose(): Promise<void> {
+  protected override async disposed(): Promise<void> {
     if (this.claimed === undefined) return;
     this.logger.info({ participants: this.state.participants.size }, "room disposed");
     // Saved before the code goes: once released, another create may open the jam from the store.
@@ -236,7 +236,7 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
 
   private kick(client: Client, target: string): void {
     if (this.gate.refused(client, "kick", kickRefusal(this.state, client.sessionId, target))) return;
-    // Removed first, so onLeave finds no participant and grants no reconnection grace.
+    // Removed first, so `depart` finds no participant and grants no reconnection grace.
     this.removeMember(target, `kicked by ${client.sessionId}`);
     this.releaseSeat(target);
     this.clients.getById(target)?.leave(CloseCode.KICKED, "removed by the host");

@@ -7,7 +7,7 @@
  * clock is brought up to the tick it would have had, and the scheduler is told when the earliest
  * timer is due, so the room is visited then.
  */
-import type { Clock } from "@colyseus/core";
+import { Clock } from "@colyseus/core";
 
 /**
  * When (in the clock's Date.now() ms) the earliest running timer is due; Infinity when none.
@@ -37,22 +37,60 @@ export function catchUp(clock: Clock, tickAt: number): void {
   clock.elapsedTime += behind;
 }
 
-type Adding = "setTimeout" | "setInterval" | "duration";
+/** What a room's clock tells its room. */
+export interface ClockListener {
+  /** A timer is about to be added (the clock can be caught up first). */
+  timerAdding(): void;
+  /** A timer was added (the room may have to be visited sooner). */
+  timerAdded(): void;
+  /** A timer's callback threw, or the promise it returned was rejected. */
+  timerFailed(error: unknown, method: "setTimeout" | "setInterval"): void;
+}
+
+type Delayed = ReturnType<Clock["setTimeout"]>;
+type Callback = (...args: unknown[]) => unknown;
 
 /**
- * Calls `before` ahead of and `after` once every timer is added, through whichever method adds it
- * (Colyseus wraps setTimeout and setInterval on the instance for onUncaughtException; those
- * wrappers are kept).
+ * A room's clock: tells the room before and after every timer is added, however it is added, and
+ * reports what a timer's callback throws (Colyseus wraps the timer methods of each room's clock
+ * for that, with closures of its own; this room does without them, ColyseusRoom.ts).
  */
-export function onTimerAdded(clock: Clock, before: () => void, after: () => void): void {
-  for (const name of ["setTimeout", "setInterval", "duration"] as const satisfies readonly Adding[]) {
-    const add = clock[name] as (...args: unknown[]) => unknown;
-    const announced = (...args: unknown[]): unknown => {
-      before();
-      const added = add.apply(clock, args);
-      after();
-      return added;
+export class RoomClock extends Clock {
+  constructor(private readonly listener: ClockListener) {
+    super();
+  }
+
+  override setTimeout(handler: Callback, time: number, ...args: unknown[]): Delayed {
+    this.listener.timerAdding();
+    const added = super.setTimeout(this.guarded(handler, "setTimeout"), time, ...args);
+    this.listener.timerAdded();
+    return added;
+  }
+
+  override setInterval(handler: Callback, time: number, ...args: unknown[]): Delayed {
+    this.listener.timerAdding();
+    const added = super.setInterval(this.guarded(handler, "setInterval"), time, ...args);
+    this.listener.timerAdded();
+    return added;
+  }
+
+  override duration(ms: number): Promise<void> {
+    this.listener.timerAdding();
+    const waited = super.duration(ms);
+    this.listener.timerAdded();
+    return waited;
+  }
+
+  private guarded(handler: Callback, method: "setTimeout" | "setInterval"): Callback {
+    return (...args) => {
+      try {
+        const result = handler(...args);
+        if (result instanceof Promise) result.catch((error: unknown) => this.listener.timerFailed(error, method));
+        return result;
+      } catch (error) {
+        this.listener.timerFailed(error, method);
+        return undefined;
+      }
     };
-    Object.defineProperty(clock, name, { value: announced, writable: true, configurable: true });
   }
 }

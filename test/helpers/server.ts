@@ -5,7 +5,7 @@
 import { boot, type ColyseusTestServer } from "@colyseus/testing";
 import { createAppConfig } from "../../src/app.config";
 import { loadSettings, type Settings } from "../../src/config/settings";
-import { createLogger } from "../../src/logger";
+import { createLogger, type Logger } from "../../src/logger";
 import type { JamStore } from "../../src/storage/jamStore";
 import { openJamStore } from "../../src/storage/openJamStore";
 
@@ -50,9 +50,10 @@ export async function bootJamServer(
   overrides: Partial<Settings> = {},
   port = TEST_PORT,
   store: JamStore = memoryStore(),
+  logger: Logger = createLogger("silent"),
 ): Promise<JamTestServer> {
   const settings = testSettings(overrides);
   await store.migrate();
-  const colyseus = await boot(createAppConfig(settings, createLogger("silent"), store), port);
+  const colyseus = await boot(createAppConfig(settings, logger, store), port);
   return { colyseus, settings, endpoint: `ws://127.0.0.1:${port}` };
 }

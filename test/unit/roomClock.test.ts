@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { Clock } from "@colyseus/core";
-import { catchUp, nextTimerDue, onTimerAdded } from "../../src/rooms/roomClock";
+import { RoomClock, catchUp, nextTimerDue } from "../../src/rooms/roomClock";
 
 /** A started clock whose last tick was `agoMs` before now, as a parked room's is. */
 function clockTickedAgo(agoMs: number): Clock {
@@ -54,14 +54,13 @@ describe("roomClock", () => {
     assert.equal(timer.elapsedTime, 0);
   });
 
-  it("announces every way of adding a timer, before and after it is added", async () => {
-    const clock = clockTickedAgo(0);
+  it("tells its room before and after every way of adding a timer", async () => {
     const calls: string[] = [];
-    onTimerAdded(
-      clock,
-      () => calls.push(`before ${clock.delayed.length}`),
-      () => calls.push(`after ${clock.delayed.length}`),
-    );
+    const clock: RoomClock = new RoomClock({
+      timerAdding: () => calls.push(`before ${clock.delayed.length}`),
+      timerAdded: () => calls.push(`after ${clock.delayed.length}`),
+      timerFailed: () => assert.fail("no timer failed"),
+    });
     const timeout = clock.setTimeout(() => undefined, 10);
     clock.setInterval(() => undefined, 10);
     const waited = clock.duration(10);
@@ -69,5 +68,41 @@ describe("roomClock", () => {
     assert.equal(clock.delayed[0], timeout, "the timer itself is returned");
     clock.clear();
     await assert.rejects(waited);
+  });
+
+  it("reports a timer that throws or rejects, and runs the others and the next rounds of an interval", async () => {
+    const failures: string[] = [];
+    let rejected: () => void = () => undefined;
+    const reported = new Promise<void>((resolve) => {
+      rejected = resolve;
+    });
+    const clock = new RoomClock({
+      timerAdding: () => undefined,
+      timerAdded: () => undefined,
+      timerFailed: (error, method) => {
+        failures.push(`${method}: ${error instanceof Error ? error.message : String(error)}`);
+        if (failures.length === 3) rejected();
+      },
+    });
+    clock.start();
+    const fired: string[] = [];
+    clock.setTimeout(() => {
+      throw new Error("timeout threw");
+    }, 0);
+    clock.setInterval(() => {
+      fired.push("interval");
+      throw new Error("interval threw");
+    }, 0);
+    clock.setTimeout(() => Promise.reject(new Error("timeout rejected")), 0);
+    clock.setTimeout((...args: unknown[]) => fired.push(`timeout ${args.join(",")}`), 0, "a", "b");
+    clock.currentTime -= 1;
+    clock.tick();
+    await reported;
+    assert.deepEqual(failures.sort(), ["setInterval: interval threw", "setTimeout: timeout rejected", "setTimeout: timeout threw"]);
+    assert.deepEqual(fired.sort(), ["interval", "timeout a,b"]);
+    clock.currentTime -= 1;
+    clock.tick();
+    assert.deepEqual(fired.sort(), ["interval", "interval", "timeout a,b"], "the interval runs again");
+    clock.clear();
   });
 });
