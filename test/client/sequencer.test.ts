@@ -84,7 +84,8 @@ function replay(history: History) {
   let patchAt = T0;
   for (const [op, gap, patchDelay] of history.ops) {
     now += gap;
-    transport = apply(transport, op, now);
+    // As the room moves it: a tempo change whose instant has come is taken in first.
+    transport = apply(server.settle(transport, now), op, now);
     patchAt = now + patchDelay;
   }
   return { transport, patchAt, state: synced(transport, patchAt) };

@@ -5,8 +5,12 @@ import * as server from "../../src/rules/sequencer";
 export const T0 = 1_800_000_000_000;
 export const LEAD_IN = 100;
 
-/** What a client holds after the server applied `transport` and sent the patch at `patchAt`. */
-export function synced(transport: server.Transport, patchAt: number): TransportState {
+/**
+ * What a client holds after the server applied `transport` and sent the patch at `patchAt`: the
+ * room takes in a tempo change whose instant has come before every patch, as `beforePatch` does.
+ */
+export function synced(sent: server.Transport, patchAt: number): TransportState {
+  const transport = server.settle(sent, patchAt);
   return {
     tempo: transport.tempo,
     loopSteps: transport.loopSteps,
