@@ -25,9 +25,10 @@ export class JamKeeper {
   constructor(deps: JamKeeperDeps) {
     const { store, writer, settings, state, log, options, clock } = deps;
     this.saving = new RoomSaving(deps);
-    const history = { store, settings, state, log, saved: () => this.saving.settle() };
-    this.versions = new RoomVersions({ ...history, options });
-    this.recorder = new RoomRecorder({ ...history, writer, clock });
+    const saved = (): Promise<boolean> => this.saving.settle();
+    // Written out rather than spread from one object: spread copies got a hidden class of their own in every room.
+    this.versions = new RoomVersions({ store, settings, state, log, saved, options });
+    this.recorder = new RoomRecorder({ store, settings, state, log, saved, writer, clock });
     this.versions.keepEvery((callback, ms) => clock.setInterval(callback, ms));
   }
 
