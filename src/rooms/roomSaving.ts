@@ -37,7 +37,9 @@ export class RoomSaving {
   }
 
   /** Something saved changed (settings, tempo, transport, pattern). */
-  readonly markDirty = (): void => this.saver.markDirty();
+  markDirty(): void {
+    this.saver.markDirty();
+  }
 
   /** A musician joined: their name is saved with the jam the first time. */
   musicianJoined(name: string): void {
