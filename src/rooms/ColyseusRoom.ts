@@ -1,6 +1,7 @@
 /**
- * Every Colyseus 0.16 workaround a room needs, so that the jam room holds only the jam. Each one
- * says what it works around; on a later Colyseus, check each against the framework and delete it.
+ * The Colyseus 0.16 workarounds a room needs, so that the jam room holds only the jam: these and
+ * its base's (scheduledRoom.ts, patches and the clock). Each one says what it works around; on a
+ * later Colyseus, check each against the framework and delete it.
  */
 import { Deferred, Protocol, type Client, type ClientPrivate } from "@colyseus/core";
 import type { Schema } from "@colyseus/schema";
@@ -10,6 +11,7 @@ import { JoinRefused } from "../protocol/errors";
 import { isPlausibleMsgpack } from "../protocol/frameGuard";
 import type { ConnectionLimits, ConnectionVerdict } from "../rules/connectionLimits";
 import { ConnectionGuard, connectionSweeps, cutOff } from "./connectionGuard";
+import type { TimerMethod } from "./roomClock";
 import { ScheduledRoom } from "./scheduledRoom";
 
 /** Read once: @colyseus/core's exports are getters, and every message a client sends is checked against it. */
@@ -61,15 +63,24 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   }
 
   /** A failure is reported, not thrown: Colyseus would print it again, and the leave goes on alike. */
-  override onLeave(client: Client, consented: boolean): Promise<void> {
-    return this.depart(client, consented).catch((error: unknown) => this.reportFailure(error, "onLeave"));
+  override async onLeave(client: Client, consented: boolean): Promise<void> {
+    try {
+      await this.depart(client, consented);
+    } catch (error) {
+      this.reportFailure(error, "onLeave");
+    }
   }
 
-  override onDispose(): Promise<void> {
-    return this.disposed().catch((error: unknown) => this.reportFailure(error, "onDispose"));
+  /** Reported, not thrown, as Colyseus' wrapper did: the rest of the disposal goes on. */
+  override async onDispose(): Promise<void> {
+    try {
+      await this.disposed();
+    } catch (error) {
+      this.reportFailure(error, "onDispose");
+    }
   }
 
-  timerFailed(error: unknown, method: "setTimeout" | "setInterval"): void {
+  timerFailed(error: unknown, method: TimerMethod): void {
     this.reportFailure(error, method);
   }
 
@@ -99,6 +110,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /**
    * Colyseus starts the patch interval before onCreate and never disposes a room whose onCreate
    * failed: the interval is stopped and auto-dispose takes the room away now rather than in 15 s.
+   * The failure is reported here (the matchmaker answers the client with it).
    */
   protected guardCreate(created: Promise<void>): Promise<void> {
     created.catch((error: unknown) => {
@@ -120,7 +132,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /**
    * Every message to one listener, known type or not (an unknown type would otherwise close the
    * connection with 4002): one wildcard handler a room instead of one per type, which Colyseus
-   * stores and wraps for each room. Colyseus calls the wildcard with (client, type, payload) for
+   * stores for each room. What the listener throws is reported here. Colyseus calls the wildcard with (client, type, payload) for
    * every type without a handler of its own, but with (client, payload) for a message whose type is
    * literally "*"; a type named `__no_message_handler` reaches an internal fallback instead.
    */
@@ -230,7 +242,7 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   }
 
   /**
-   * Called from the process's sweep timer, outside Colyseus' handler wrappers: failures stay here.
+   * Called from the process's sweep timer, outside any handler: failures stay here.
    * Whether the room still needs watching.
    */
   sweepConnections(): boolean {

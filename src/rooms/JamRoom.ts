@@ -47,8 +47,8 @@ export abstract class JamRoom extends ColyseusRoom<JamState, jam.JamListing, Joi
 
   /**
    * Set in onCreate once the code is claimed, before any client can reach the room: only a room
-   * that claimed a code releases one. One field for the three (the room's own properties are kept
-   * few: Colyseus makes every room a dictionary, whose table doubles past 42 of them).
+   * that claimed a code releases one. One field for the three: a room's own fields are kept few
+   * (ColyseusRoom.ts says why).
    */
   private claimed: { claim: CodeClaim; options: RoomOptions; log: Logger } | undefined;
   /** Set in onCreate; a room whose onCreate failed has none and still answers its patch ticks. */

@@ -48,8 +48,8 @@ export class MessageGate {
   /**
    * Puts every message type behind its budget, the listener rule and its validator, and answers a
    * type the contract does not have. A listener is refused before its payload is read: what it sent
-   * does not matter, only its type. One listener for every type: a handler Colyseus registers (and
-   * wraps) per type cost each room about 12 KiB.
+   * does not matter, only its type. One listener for every type: a handler Colyseus registers per
+   * type, and wraps for a room with `onUncaughtException`, cost each room about 12 KiB.
    */
   register<R>(listen: ListenToAll, schemas: MessageSchemas, handlers: Handlers<R>, room: R): void {
     listen((client, type, payload) => {

@@ -37,6 +37,9 @@ export function catchUp(clock: Clock, tickAt: number): void {
   clock.elapsedTime += behind;
 }
 
+/** The clock methods that take a callback, as a failed timer is reported. */
+export type TimerMethod = "setTimeout" | "setInterval";
+
 /** What a room's clock tells its room. */
 export interface ClockListener {
   /** A timer is about to be added (the clock can be caught up first). */
@@ -44,7 +47,7 @@ export interface ClockListener {
   /** A timer was added (the room may have to be visited sooner). */
   timerAdded(): void;
   /** A timer's callback threw, or the promise it returned was rejected. */
-  timerFailed(error: unknown, method: "setTimeout" | "setInterval"): void;
+  timerFailed(error: unknown, method: TimerMethod): void;
 }
 
 type Delayed = ReturnType<Clock["setTimeout"]>;
@@ -61,31 +64,29 @@ export class RoomClock extends Clock {
   }
 
   override setTimeout(handler: Callback, time: number, ...args: unknown[]): Delayed {
-    this.listener.timerAdding();
-    const added = super.setTimeout(this.guarded(handler, "setTimeout"), time, ...args);
-    this.listener.timerAdded();
-    return added;
+    return this.announced(() => super.setTimeout(this.guarded(handler, "setTimeout"), time, ...args));
   }
 
   override setInterval(handler: Callback, time: number, ...args: unknown[]): Delayed {
+    return this.announced(() => super.setInterval(this.guarded(handler, "setInterval"), time, ...args));
+  }
+
+  override duration(ms: number): Promise<void> {
+    return this.announced(() => super.duration(ms));
+  }
+
+  private announced<T>(add: () => T): T {
     this.listener.timerAdding();
-    const added = super.setInterval(this.guarded(handler, "setInterval"), time, ...args);
+    const added = add();
     this.listener.timerAdded();
     return added;
   }
 
-  override duration(ms: number): Promise<void> {
-    this.listener.timerAdding();
-    const waited = super.duration(ms);
-    this.listener.timerAdded();
-    return waited;
-  }
-
-  private guarded(handler: Callback, method: "setTimeout" | "setInterval"): Callback {
+  private guarded(handler: Callback, method: TimerMethod): Callback {
     return (...args) => {
       try {
         const result = handler(...args);
-        if (result instanceof Promise) result.catch((error: unknown) => this.listener.timerFailed(error, method));
+        if (isThenable(result)) result.then(undefined, (error: unknown) => this.listener.timerFailed(error, method));
         return result;
       } catch (error) {
         this.listener.timerFailed(error, method);
@@ -93,4 +94,8 @@ export class RoomClock extends Clock {
       }
     };
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }

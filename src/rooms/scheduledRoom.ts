@@ -7,7 +7,7 @@ import { Room, SchemaSerializer, type Serializer } from "@colyseus/core";
 import type { Schema } from "@colyseus/schema";
 import { CompactSchemaSerializer } from "./compactSerializer";
 import { roomPatches } from "./patchScheduler";
-import { type ClockListener, RoomClock, catchUp, nextTimerDue } from "./roomClock";
+import { type ClockListener, RoomClock, type TimerMethod, catchUp, nextTimerDue } from "./roomClock";
 
 export abstract class ScheduledRoom<S extends Schema, Metadata, AuthData>
   extends Room<S, Metadata, unknown, AuthData>
@@ -19,7 +19,7 @@ export abstract class ScheduledRoom<S extends Schema, Metadata, AuthData>
   }
 
   /** A timer's callback threw (the clock caught it): the room reports it. */
-  abstract timerFailed(error: unknown, method: "setTimeout" | "setInterval"): void;
+  abstract timerFailed(error: unknown, method: TimerMethod): void;
 
   /**
    * Colyseus patches each room from a timer of its own, started in __init: the room is handed to
@@ -59,7 +59,8 @@ export abstract class ScheduledRoom<S extends Schema, Metadata, AuthData>
    * run in a patch tick); never, with no timer, until something wakes it.
    */
   nextVisitAt(): number {
-    if (this.needsEveryPatch() || this.hasChangesToSend() || this.afterPatchQueue.length > 0) return Number.NEGATIVE_INFINITY;
+    if (this.needsEveryPatch() || this.hasChangesToSend() || this.internals._afterNextPatchQueue.length > 0)
+      return Number.NEGATIVE_INFINITY;
     return nextTimerDue(this.clock);
   }
 
@@ -87,7 +88,7 @@ export abstract class ScheduledRoom<S extends Schema, Metadata, AuthData>
    * serializer), always with a serializer this room cannot see into.
    */
   private hasChangesToSend(): boolean {
-    const serializer = (this as unknown as { _serializer: Serializer<S> })._serializer;
+    const serializer = this.internals._serializer;
     return serializer instanceof CompactSchemaSerializer ? serializer.hasChanges : serializer.id !== "none";
   }
 
@@ -97,7 +98,7 @@ export abstract class ScheduledRoom<S extends Schema, Metadata, AuthData>
    * whatever woke it next.
    */
   private wakeOnQueuedMessages(): void {
-    const queue = this.afterPatchQueue;
+    const queue = this.internals._afterNextPatchQueue;
     const push = queue.push;
     queue.push = (...items: unknown[]): number => {
       const length = push.apply(queue, items);
@@ -106,8 +107,11 @@ export abstract class ScheduledRoom<S extends Schema, Metadata, AuthData>
     };
   }
 
-  /** Colyseus' private after-next-patch queue (Room._afterNextPatchQueue in 0.16). */
-  private get afterPatchQueue(): unknown[] {
-    return (this as unknown as { _afterNextPatchQueue: unknown[] })._afterNextPatchQueue;
+  /**
+   * The private fields of Colyseus 0.16's Room this room reads: its serializer, and the queue of
+   * messages sent for after the next patch.
+   */
+  private get internals(): { readonly _serializer: Serializer<S>; readonly _afterNextPatchQueue: unknown[] } {
+    return this as unknown as { _serializer: Serializer<S>; _afterNextPatchQueue: unknown[] };
   }
 }

@@ -16,7 +16,7 @@
  * test boot turns Colyseus' "shut down on uncaughtException" off; mocha's own listener is set aside
  * during the fuzz so one crash is counted instead of failing whatever test runs then) and an
  * exception from the room's patch encoder (probed after every batch). A handler that throws is
- * caught by `JamRoom.onUncaughtException` and logged — the sender then gets no answer — so the
+ * caught by the room (ColyseusRoom.ts) and logged — the sender then gets no answer — so the
  * server logs are captured and such lines counted too. For each, the batch is replayed payload by
  * payload in fresh rooms to name the single input that does it.
  *

@@ -11,6 +11,7 @@ import { bootJamServer, memoryStore, TEST_PORT, type JamTestServer } from "../he
 
 interface LogLine {
   msg?: string;
+  reason?: string;
   methodName?: string;
   err?: { message?: string };
 }
@@ -98,6 +99,12 @@ describe("JamRoom: a handler that throws", () => {
     }, 1);
     await logged;
     await stillPlays(ann);
+  });
+
+  it("logs a create refused in onCreate (its options) as information, and the client is told", async () => {
+    const logged = log.next((line) => line.msg === "join refused" && /tempo/.test(line.reason ?? ""));
+    await assert.rejects(server.colyseus.sdk.create<JamState>("jam", { name: "Ann", tempo: 1000 }), /tempo/);
+    await logged;
   });
 
   it("logs a refused join as information, not as a failure", async () => {

@@ -400,7 +400,7 @@ describe("JamRoom", () => {
     }
   });
 
-  describe("onUncaughtException", () => {
+  describe("a message handler that throws", () => {
     it("keeps the room working for everyone, and the process alive, after a handler throws", async () => {
       const [ann, bob, cy] = await trio();
       const serverRoom = server.colyseus.getRoomById<JamState>(ann.roomId);
