@@ -44,40 +44,23 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /** What Colyseus' onDispose does. */
   protected abstract disposed(): Promise<void>;
 
+  /** A refusal or failure is reported, then thrown: Colyseus refuses the join with it. */
   override onAuth(client: Client, options: unknown): AuthData {
-    try {
-      return this.authorize(client, options);
-    } catch (error) {
-      this.reportFailure(error, "onAuth");
-      throw error;
-    }
+    return this.reportingThrown("onAuth", () => this.authorize(client, options));
   }
 
   override onJoin(client: Client, _options: unknown, auth: AuthData): void {
-    try {
-      this.admit(client, auth);
-    } catch (error) {
-      this.reportFailure(error, "onJoin");
-      throw error;
-    }
+    this.reportingThrown("onJoin", () => this.admit(client, auth));
   }
 
   /** A failure is reported, not thrown: Colyseus would print it again, and the leave goes on alike. */
-  override async onLeave(client: Client, consented: boolean): Promise<void> {
-    try {
-      await this.depart(client, consented);
-    } catch (error) {
-      this.reportFailure(error, "onLeave");
-    }
+  override onLeave(client: Client, consented: boolean): Promise<void> {
+    return this.reportingRejected("onLeave", () => this.depart(client, consented));
   }
 
   /** Reported, not thrown, as Colyseus' wrapper did: the rest of the disposal goes on. */
-  override async onDispose(): Promise<void> {
-    try {
-      await this.disposed();
-    } catch (error) {
-      this.reportFailure(error, "onDispose");
-    }
+  override onDispose(): Promise<void> {
+    return this.reportingRejected("onDispose", () => this.disposed());
   }
 
   timerFailed(error: unknown, method: TimerMethod): void {
@@ -132,9 +115,10 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
   /**
    * Every message to one listener, known type or not (an unknown type would otherwise close the
    * connection with 4002): one wildcard handler a room instead of one per type, which Colyseus
-   * stores for each room. What the listener throws is reported here. Colyseus calls the wildcard with (client, type, payload) for
-   * every type without a handler of its own, but with (client, payload) for a message whose type is
-   * literally "*"; a type named `__no_message_handler` reaches an internal fallback instead.
+   * stores for each room. What the listener throws is reported here. Colyseus calls the wildcard
+   * with (client, type, payload) for every type without a handler of its own, but with (client,
+   * payload) for a message whose type is literally "*"; a type named `__no_message_handler`
+   * reaches an internal fallback instead.
    */
   protected onEveryMessage(listener: (client: Client, type: string, payload: unknown) => void): void {
     const receive = (client: Client, type: string, payload: unknown): void => {
@@ -160,14 +144,15 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
     const reconnection = this.allowReconnection(client, seconds);
     const graceTimer = this.reservedSeatTimeouts[id];
     this.holds ??= new Map();
-    this.holds.set(id, reconnection);
+    const holds = this.holds;
+    holds.set(id, reconnection);
     // A Deferred on success; a plain rejected promise when the client had not finished joining.
     const reconnected = await Promise.resolve(reconnection).then(
       () => true,
       () => false,
     );
     clearTimeout(graceTimer);
-    this.holds?.delete(id);
+    holds.delete(id);
     return reconnected;
   }
 
@@ -221,6 +206,24 @@ export abstract class ColyseusRoom<S extends Schema, Metadata, AuthData> extends
       this.setPatchRate(0);
       void this.disconnect(CloseCode.ROOM_FAILED);
       return false;
+    }
+  }
+
+  private reportingThrown<T>(methodName: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      this.reportFailure(error, methodName);
+      throw error;
+    }
+  }
+
+  /** Also catches a synchronous throw of `run`, as Colyseus' wrapper did. */
+  private async reportingRejected(methodName: string, run: () => Promise<void>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.reportFailure(error, methodName);
     }
   }
 

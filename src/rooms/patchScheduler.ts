@@ -129,7 +129,8 @@ class IntervalGroup {
 
   /** New rooms start awake, in the slots in turn. */
   add(room: Patchable): Slot {
-    const slot = this.slots[this.nextSlot++ % SLOTS] ?? new Slot(0);
+    const slot = this.slots[this.nextSlot++ % SLOTS];
+    if (slot === undefined) throw new Error("a patch slot out of range");
     slot.awake.add(room);
     this.arm();
     return slot;

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import type { Room } from "colyseus.js";
-import pino from "pino";
 import type { JamState } from "../../src/schema/JamState";
 import { messageWhere, stateWhere, synced } from "../../support/clients";
+import { CapturedLog } from "../helpers/capturedLog";
 import { bootJamServer, memoryStore, TEST_PORT, type JamTestServer } from "../helpers/server";
 
 interface LogLine {
@@ -16,30 +16,11 @@ interface LogLine {
   err?: { message?: string };
 }
 
-/** The server's log lines, and a wait for the first one from now on that matches. */
-class CapturedLog {
-  private readonly waiting: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
-  readonly logger = pino({ level: "info" }, { write: (text: string) => this.heard(JSON.parse(text) as LogLine) });
-
-  next(match: (line: LogLine) => boolean): Promise<LogLine> {
-    return new Promise((resolve) => this.waiting.push({ match, resolve }));
-  }
-
-  private heard(line: LogLine): void {
-    for (const [i, waiter] of this.waiting.entries()) {
-      if (!waiter.match(line)) continue;
-      this.waiting.splice(i, 1);
-      waiter.resolve(line);
-      return;
-    }
-  }
-}
-
 const failed = (methodName: string, message: string) => (line: LogLine) =>
   line.msg === "room handler failed" && line.methodName === methodName && line.err?.message === message;
 
 describe("JamRoom: a handler that throws", () => {
-  const log = new CapturedLog();
+  const log = new CapturedLog<LogLine>("info");
   let server: JamTestServer;
 
   before(async () => {

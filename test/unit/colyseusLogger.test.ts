@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
-import pino from "pino";
 import { colyseusLogger } from "../../src/observability/colyseusLogger";
+import { CapturedLog } from "../helpers/capturedLog";
 
 /** A pino logger writing JSON lines into an array. */
 function capturingLogger() {
-  const lines: { level: number; msg: string; component?: string; clientFault?: boolean }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
-  return { logger: pino({ level: "trace" }, sink), lines };
+  return new CapturedLog<{ level: number; msg: string; component?: string; clientFault?: boolean }>("trace");
 }
 
 const WARN = 40;

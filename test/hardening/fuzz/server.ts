@@ -3,10 +3,10 @@
  * log lines captured, what the run counts, and uncaught exceptions caught while the fuzz runs.
  */
 import { boot } from "@colyseus/testing";
-import pino from "pino";
 import { createAppConfig } from "../../../src/app.config";
 import { RATE_CATEGORIES, type RateCategory } from "../../../src/config/rateLimits";
 import type { BucketSpec } from "../../../src/rules/tokenBucket";
+import { CapturedLog } from "../../helpers/capturedLog";
 import { memoryStore, testSettings, type JamTestServer } from "../../helpers/server";
 
 /**
@@ -34,9 +34,9 @@ export interface LogLine {
   err?: { message?: string };
 }
 
+const captured = new CapturedLog<LogLine>("warn");
 /** Everything the server logs at warn and above (its own lines and Colyseus'). */
-export const logLines: LogLine[] = [];
-const captureLogger = pino({ level: "warn" }, { write: (line: string) => void logLines.push(JSON.parse(line) as LogLine) });
+export const logLines = captured.lines;
 
 async function migratedMemoryStore() {
   const store = memoryStore();
@@ -45,7 +45,7 @@ async function migratedMemoryStore() {
 }
 
 export async function bootFuzzServer(port: number): Promise<JamTestServer> {
-  const colyseus = await boot(createAppConfig(settings, captureLogger, await migratedMemoryStore()), port);
+  const colyseus = await boot(createAppConfig(settings, captured.logger, await migratedMemoryStore()), port);
   return { colyseus, settings, endpoint: `ws://127.0.0.1:${port}` };
 }
 
