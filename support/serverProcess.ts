@@ -33,8 +33,11 @@ export type OutputStream = "stdout" | "stderr";
 export type ServerEntry =
   /** `node -r ts-node/register src/index.ts`: the code as it is now, no build needed. */
   | { kind: "source" }
-  /** `node <ecosystem.config.js node_args> build/index.js`: what production runs. */
-  | { kind: "build" }
+  /**
+   * `node <ecosystem.config.js node_args> build/index.js`: what production runs; `script` (from the
+   * repository root) runs another built entry with the same flags.
+   */
+  | { kind: "build"; script?: string }
   /** Any node script, e.g. a reference relay of the shared bench folder, run with node's defaults. */
   | { kind: "script"; script: string; cwd: string };
 
@@ -80,7 +83,7 @@ function launchOf(entry: ServerEntry): Launch {
     case "source":
       return { flags: ["-r", "ts-node/register"], script: "src/index.ts", cwd: REPO_ROOT, env: { TS_NODE_TRANSPILE_ONLY: "true" } };
     case "build":
-      return { flags: serverNodeArgs(), script: resolve(REPO_ROOT, "build", "index.js"), cwd: REPO_ROOT, env: {} };
+      return { flags: serverNodeArgs(), script: resolve(REPO_ROOT, entry.script ?? "build/index.js"), cwd: REPO_ROOT, env: {} };
     case "script":
       return { flags: [], script: entry.script, cwd: entry.cwd, env: {} };
   }

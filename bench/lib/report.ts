@@ -1,4 +1,5 @@
 /** Turns the measurements into the table: each figure, its ratio to the reference relays, its target. */
+import { floorRows } from "./floorRows";
 import { relayRows } from "./relayRows";
 import { atMost, row, type Row } from "./rows";
 import type { CrashCaseFigures } from "./crashFigures";
@@ -48,6 +49,8 @@ export interface JamFigures extends TargetFigures {
   clockLoaded?: ClockResult;
   sequencer?: SequencerResult;
   saving?: SavingFigures;
+  /** Idle rooms of a bare Colyseus room holding the same state (bench/refs/colyseusFloor.ts): the framework's floor. */
+  memoryFloor?: MemoryResult;
   /** A jam's memory: recording's cost to the relay, and note fan-out to listeners. */
   jamMemory?: JamMemoryFigures;
   /** The crash scenario, one entry per deployment (one process under PM2, two on Redis). */
@@ -133,12 +136,28 @@ export function buildRows(
       ws: per === "client" ? w?.rssKiBPerClient : w?.rssKiBPerRoom,
       socketio: per === "client" ? s?.rssKiBPerClient : s?.rssKiBPerRoom,
     });
+    // Idle rooms are read again once settled, for information: the verdict stays on the reading the
+    // target was set against, 2 s after the joins.
+    const settled =
+      per === "room" && (j?.settledRssKiBPerRoom !== undefined || w?.settledRssKiBPerRoom !== undefined)
+        ? row({
+            section,
+            figure: "RSS KiB per room, settled (50 s after the joins)",
+            jam: j?.settledRssKiBPerRoom,
+            ws: w?.settledRssKiBPerRoom,
+            socketio: s?.settledRssKiBPerRoom,
+          })
+        : undefined;
+    if (settled !== undefined) rss.figure = "RSS KiB per room, 2 s after the joins";
     if (limitWs !== undefined) {
       rss.target = `≤ ${limitWs} × ws`;
       rss.verdict = rss.ratioWs === undefined ? "n/a" : rss.ratioWs <= limitWs ? "met" : "NOT met";
     }
     rows.push(rss);
+    if (settled !== undefined) rows.push(settled);
     rows.push(row({ section, figure: `heap KiB per ${per}`, jam: per === "client" ? j?.heapKiBPerClient : j?.heapKiBPerRoom }, false));
+    if (j?.settledHeapKiBPerRoom !== undefined)
+      rows.push(row({ section, figure: "heap KiB per room, settled", jam: j.settledHeapKiBPerRoom }, false));
     if (per === "room" && (j?.idleCpuPct !== undefined || w?.idleCpuPct !== undefined)) {
       const cpu = row({ section, figure: "server CPU % while idle", jam: j?.idleCpuPct, ws: w?.idleCpuPct, socketio: s?.idleCpuPct });
       cpu.target = "≤ 2 × ws";
@@ -154,6 +173,7 @@ export function buildRows(
     "room",
     2,
   );
+  floorRows(rows, jam.memoryRooms, jam.memoryFloor, ws?.memoryRooms);
 
   for (const [label, clock] of [
     ["idle", jam.clockIdle],

@@ -3,6 +3,8 @@ import type { PatternsSeen } from "./patternEdits";
 import type { Summary } from "./stats";
 
 export type Target = "jam" | "ws" | "socketio";
+/** Every server the bench starts: the targets, and the bare Colyseus room of the idle-room floor (bench/refs/colyseusFloor.ts). */
+export type ServerTarget = Target | "floor";
 
 export interface RelayResult {
   target: Target;
@@ -99,7 +101,7 @@ export interface SequencerResult {
 }
 
 export interface MemoryResult {
-  target: Target;
+  target: ServerTarget;
   rooms: number;
   perRoom: number;
   clients: number;
@@ -112,8 +114,11 @@ export interface MemoryResult {
   rssKiBPerRoom: number;
   heapKiBPerClient?: number;
   heapKiBPerRoom?: number;
-  /** Server CPU % while the rooms sit idle (one client each, nothing sent), over 10 s. */
+  /** Server CPU % while the rooms sit idle (one client each, nothing sent), 30 s after the joins, over 20 s. */
   idleCpuPct?: number;
+  /** Idle rooms only: RSS and heap per room after that window, 50 s after the joins. */
+  settledRssKiBPerRoom?: number;
+  settledHeapKiBPerRoom?: number;
 }
 
 /** Where the jam server kept saved jams in a saving run. */

@@ -1,12 +1,13 @@
 /**
  * The servers under test, each its own child process, started and stopped one at a time:
- * this jam server from build/ and the reference relays from the shared bench folder, both on the
- * shared server process (support/serverProcess.ts).
+ * this jam server from build/, the reference relays from the shared bench folder, and the bare
+ * Colyseus room of the idle-room floor (bench/refs/colyseusFloor.ts, built into build/floor), all on
+ * the shared server process (support/serverProcess.ts).
  */
 import { join } from "node:path";
 import { portInUse } from "../../support/ports";
 import { type ExitStatus, ServerProcess, type ServerEntry } from "../../support/serverProcess";
-import type { Target } from "./results";
+import type { ServerTarget } from "./results";
 
 /**
  * Every bench client comes from 127.0.0.1 and the scenarios create and join rooms as fast as they
@@ -20,7 +21,7 @@ export function benchJamEnv(extra: Record<string, string> = {}): Record<string, 
 }
 
 export interface ServerOptions {
-  target: Target;
+  target: ServerTarget;
   port: number;
   /** Folder of baseline-ws.js and baseline-socketio.js (reference targets only). */
   refDir?: string;
@@ -39,7 +40,28 @@ export interface StopOutcome {
   exit: ExitStatus | undefined;
 }
 
-export const TARGET_LABEL: Record<Target, string> = { jam: "jam-server", ws: "raw ws", socketio: "Socket.IO" };
+export const TARGET_LABEL: Record<ServerTarget, string> = {
+  jam: "jam-server",
+  ws: "raw ws",
+  socketio: "Socket.IO",
+  floor: "bare Colyseus room",
+};
+
+/** The floor's server, as `tsc -p tsconfig.floor.json` builds it. */
+const FLOOR_SCRIPT = "build/floor/bench/refs/colyseusFloor.js";
+
+function entryOf(target: ServerTarget, refDir: string): ServerEntry {
+  switch (target) {
+    case "jam":
+      return { kind: "build" };
+    case "floor":
+      return { kind: "build", script: FLOOR_SCRIPT };
+    case "ws":
+      return { kind: "script", script: join(refDir, "baseline-ws.js"), cwd: refDir };
+    case "socketio":
+      return { kind: "script", script: join(refDir, "baseline-socketio.js"), cwd: refDir };
+  }
+}
 
 /** One server under test: the shared process plus what the bench asks of it. */
 export class BenchServer {
@@ -60,12 +82,8 @@ export class BenchServer {
   static async start(options: ServerOptions, timeoutMs = 20_000): Promise<BenchServer> {
     const { target, port } = options;
     if (await portInUse(port)) throw new Error(`port ${port} is in use: choose another with --port`);
-    const refDir = options.refDir ?? "";
-    const entry: ServerEntry =
-      target === "jam"
-        ? { kind: "build" }
-        : { kind: "script", script: join(refDir, target === "ws" ? "baseline-ws.js" : "baseline-socketio.js"), cwd: refDir };
-    // The jam server runs with its production flags (entry "build"); the reference relays with node's defaults.
+    const entry = entryOf(target, options.refDir ?? "");
+    // The jam server and the floor run with production's flags (entry "build"); the reference relays with node's defaults.
     const env = target === "jam" ? benchJamEnv(options.env) : {};
     const server = new ServerProcess({ port, entry, env, nodeArgs: options.nodeArgs, label: TARGET_LABEL[target] });
     try {
@@ -86,9 +104,9 @@ export class BenchServer {
     return TARGET_LABEL[this.options.target];
   }
 
-  /** The jam server's V8 heap in use, from GET /metrics (prom-client's process metrics). */
+  /** The V8 heap in use of the jam server (prom-client's process metrics) or the floor, from GET /metrics. */
   async heapUsedBytes(): Promise<number | undefined> {
-    if (this.options.target !== "jam") return undefined;
+    if (this.options.target !== "jam" && this.options.target !== "floor") return undefined;
     const text = await (await fetch(`${this.httpUrl}/metrics`)).text();
     const match = /^nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
     return match === null ? undefined : Number(match[1]);

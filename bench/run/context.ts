@@ -4,13 +4,15 @@
  */
 import { type DriverArgs, Driver } from "../lib/ipc";
 import { NoiseMonitor } from "../lib/proc";
-import type { EditedRelayResult, RelayResult, Target } from "../lib/results";
+import type { EditedRelayResult, RelayResult, ServerTarget } from "../lib/results";
 import { BenchServer, type ServerOptions, type StopOutcome, TARGET_LABEL } from "../lib/servers";
 import type { Options } from "./options";
 
 export const started = Date.now();
 export const live = new Set<{ kill(): void }>();
 export const noise = new NoiseMonitor();
+/** Each server's port, from --port: one apiece, so a server still closing never holds the next one's. */
+const PORT_OFFSET: Record<ServerTarget, number> = { jam: 0, ws: 1, socketio: 2, floor: 3 };
 
 export function log(text: string): void {
   const elapsed = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
@@ -37,11 +39,11 @@ export function killOnExit(): void {
 
 /** `extra`: how readiness is judged (ServerOptions), for the start-up figures. */
 export async function startServer(
-  target: Target,
+  target: ServerTarget,
   options: Options,
   extra: Pick<ServerOptions, "readiness" | "pollMs"> = {},
 ): Promise<BenchServer> {
-  const port = options.port + (target === "jam" ? 0 : target === "ws" ? 1 : 2);
+  const port = options.port + PORT_OFFSET[target];
   const server = track(await BenchServer.start({ target, port, refDir: options.refDir, env: options.jamEnv, ...extra }));
   log(`${server.label} up (pid ${server.pid}, port ${port}, ${Math.round(server.startMs)} ms)`);
   return server;

@@ -23,6 +23,8 @@ export async function runJam(options: Options, report: BenchReport, refsAvailabl
   if (only.has("memory")) {
     jam.memoryClients = await measureMemory("jam", options, options.memoryLayout.rooms, options.memoryLayout.perRoom);
     jam.memoryRooms = await measureMemory("jam", options, options.idleRooms, 1);
+    // The framework's floor in the same run: a bare Colyseus room holding the same state, held the same way.
+    jam.memoryFloor = await measureMemory("floor", options, options.idleRooms, 1);
   }
   if (only.has("saving")) jam.saving = await runSaving(options);
   if (only.has("recording") || only.has("listeners")) jam.jamMemory = await runJamMemory(options);
