@@ -31,6 +31,8 @@ export class KyselyJamStore implements JamStore {
     private readonly db: Kysely<StoreTables>,
     private readonly kind: StoreKind,
     private readonly withMigrationLock: MigrationLock,
+    /** What else the store holds open, stopped before the database closes. */
+    private readonly beforeClose: () => Promise<void> = async () => undefined,
   ) {}
 
   async migrate(): Promise<void> {
@@ -133,6 +135,7 @@ export class KyselyJamStore implements JamStore {
   }
 
   async close(): Promise<void> {
+    await this.beforeClose();
     await this.db.destroy();
   }
 }

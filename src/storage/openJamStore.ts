@@ -14,6 +14,7 @@ import { Pool } from "pg";
 import type { JamStore } from "./jamStore";
 import { KyselyJamStore, type MigrationLock } from "./kyselyJamStore";
 import type { StoreTables } from "./schema";
+import { WalCheckpointer } from "./walCheckpointer";
 
 export interface StoreLocation {
   /** postgres:// or postgresql://; set, it wins over `dataDir`. */
@@ -70,8 +71,10 @@ function openSqlite(dataDir: string): JamStore {
   database.pragma("foreign_keys = ON");
   // A second process on the same DATA_DIR (a developer's second terminal) waits instead of failing.
   database.pragma("busy_timeout = 5000");
+  // The log is checkpointed off the event loop (walCheckpointer.ts); an in-memory database has none.
+  const checkpointer = file === ":memory:" ? undefined : new WalCheckpointer(database, file);
   const db = new Kysely<StoreTables>({ dialect: new SqliteDialect({ database }) });
-  return new KyselyJamStore(db, "sqlite", noMigrationLock);
+  return new KyselyJamStore(db, "sqlite", noMigrationLock, async () => checkpointer?.stop());
 }
 
 /** Opens the store; nothing is read or written until `migrate()` (call it first). */
