@@ -13,7 +13,7 @@ armShutdownDeadline(settings.shutdownDrainMs, logger);
 keepOnlyColyseusPm2Metrics();
 
 async function start(): Promise<void> {
-  const store = openJamStore(settings);
+  const store = openJamStore(settings, logger);
   // Migrated before the first room can open a saved jam or save one.
   await store.migrate();
   await listen(createAppConfig(settings, logger, store));

@@ -142,7 +142,7 @@ export function buildRows(
       per === "room" && (j?.settledRssKiBPerRoom !== undefined || w?.settledRssKiBPerRoom !== undefined)
         ? row({
             section,
-            figure: "RSS KiB per room, settled (50 s after the joins)",
+            figure: "RSS KiB per room, settled (52 s after the joins)",
             jam: j?.settledRssKiBPerRoom,
             ws: w?.settledRssKiBPerRoom,
             socketio: s?.settledRssKiBPerRoom,

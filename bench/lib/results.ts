@@ -114,9 +114,9 @@ export interface MemoryResult {
   rssKiBPerRoom: number;
   heapKiBPerClient?: number;
   heapKiBPerRoom?: number;
-  /** Server CPU % while the rooms sit idle (one client each, nothing sent), 30 s after the joins, over 20 s. */
+  /** Server CPU % while the rooms sit idle (one client each, nothing sent), from 32 s after the joins, over 20 s. */
   idleCpuPct?: number;
-  /** Idle rooms only: RSS and heap per room after that window, 50 s after the joins. */
+  /** Idle rooms only: RSS and heap per room after that window, 52 s after the joins. */
   settledRssKiBPerRoom?: number;
   settledHeapKiBPerRoom?: number;
 }

@@ -4,9 +4,10 @@
  * Colyseus room of the idle-room floor (bench/refs/colyseusFloor.ts, built into build/floor), all on
  * the shared server process (support/serverProcess.ts).
  */
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { portInUse } from "../../support/ports";
-import { type ExitStatus, ServerProcess, type ServerEntry } from "../../support/serverProcess";
+import { type ExitStatus, REPO_ROOT, ServerProcess, type ServerEntry } from "../../support/serverProcess";
 import type { ServerTarget } from "./results";
 
 /**
@@ -55,6 +56,9 @@ function entryOf(target: ServerTarget, refDir: string): ServerEntry {
     case "jam":
       return { kind: "build" };
     case "floor":
+      if (!existsSync(resolve(REPO_ROOT, FLOOR_SCRIPT))) {
+        throw new Error(`${FLOOR_SCRIPT} is missing: build it with \`npx tsc -p tsconfig.floor.json\` (npm run bench does)`);
+      }
       return { kind: "build", script: FLOOR_SCRIPT };
     case "ws":
       return { kind: "script", script: join(refDir, "baseline-ws.js"), cwd: refDir };

@@ -11,6 +11,7 @@ import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { Pool } from "pg";
+import type { Logger } from "../logger";
 import type { JamStore } from "./jamStore";
 import { KyselyJamStore, type MigrationLock } from "./kyselyJamStore";
 import type { StoreTables } from "./schema";
@@ -56,7 +57,7 @@ function openPostgres(databaseUrl: string): JamStore {
   return new KyselyJamStore(db, "postgres", postgresMigrationLock);
 }
 
-function openSqlite(dataDir: string): JamStore {
+function openSqlite(dataDir: string, log: Logger | undefined): JamStore {
   let file = ":memory:";
   if (dataDir !== ":memory:") {
     mkdirSync(dataDir, { recursive: true });
@@ -72,12 +73,17 @@ function openSqlite(dataDir: string): JamStore {
   // A second process on the same DATA_DIR (a developer's second terminal) waits instead of failing.
   database.pragma("busy_timeout = 5000");
   // The log is checkpointed off the event loop (walCheckpointer.ts); an in-memory database has none.
-  const checkpointer = file === ":memory:" ? undefined : new WalCheckpointer(database, file);
+  const onFailure = (error: unknown): void =>
+    log?.error({ err: error }, "the store's checkpoint worker stopped: the server's connection checkpoints the log again");
+  const checkpointer = file === ":memory:" ? undefined : new WalCheckpointer(database, file, { onFailure });
   const db = new Kysely<StoreTables>({ dialect: new SqliteDialect({ database }) });
   return new KyselyJamStore(db, "sqlite", noMigrationLock, async () => checkpointer?.stop());
 }
 
-/** Opens the store; nothing is read or written until `migrate()` (call it first). */
-export function openJamStore(location: StoreLocation): JamStore {
-  return location.databaseUrl === undefined ? openSqlite(location.dataDir) : openPostgres(location.databaseUrl);
+/**
+ * Opens the store; nothing is read or written until `migrate()` (call it first). `log` hears of a
+ * failure of the embedded store's checkpoint worker.
+ */
+export function openJamStore(location: StoreLocation, log?: Logger): JamStore {
+  return location.databaseUrl === undefined ? openSqlite(location.dataDir, log) : openPostgres(location.databaseUrl);
 }

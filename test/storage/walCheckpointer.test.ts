@@ -34,7 +34,7 @@ describe("storage > the write-ahead log's checkpoints", () => {
   };
 
   it("stops the server's connection from checkpointing, and copies the log into the database from the worker", async () => {
-    checkpointer = new WalCheckpointer(database, path.join(root, "jams.sqlite"), 20);
+    checkpointer = new WalCheckpointer(database, path.join(root, "jams.sqlite"), { everyMs: 20 });
     assert.deepEqual(database.pragma("wal_autocheckpoint"), [{ wal_autocheckpoint: 0 }]);
     // Past SQLite's own threshold of 1,000 pages, where the server's connection would have checkpointed.
     save(1500);
@@ -43,8 +43,27 @@ describe("storage > the write-ahead log's checkpoints", () => {
     assert.equal(checkpoint.checkpointed, checkpoint.log, "every page of the log is in the database file");
   });
 
+  it("gives the checkpoints back to the server's connection, and says so, when the worker fails", async () => {
+    const failures: unknown[] = [];
+    const reported = new Promise<void>((resolve) => {
+      // A database the worker cannot open: its first statement throws and the worker ends.
+      checkpointer = new WalCheckpointer(database, path.join(root, "missing", "jams.sqlite"), {
+        everyMs: 20,
+        onFailure: (error) => {
+          failures.push(error);
+          resolve();
+        },
+      });
+    });
+    const waiting = checkpointer?.next();
+    await reported;
+    assert.equal(failures.length, 1);
+    assert.deepEqual(database.pragma("wal_autocheckpoint"), [{ wal_autocheckpoint: 1000 }]);
+    await assert.rejects(waiting ?? Promise.resolve(), /the checkpoint worker has stopped/);
+  });
+
   it("closes its connection when stopped, and the store's data stays whole", async () => {
-    checkpointer = new WalCheckpointer(database, path.join(root, "jams.sqlite"), 20);
+    checkpointer = new WalCheckpointer(database, path.join(root, "jams.sqlite"), { everyMs: 20 });
     save(20);
     await checkpointer.next();
     await checkpointer.stop();
