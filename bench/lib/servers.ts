@@ -48,6 +48,17 @@ export const TARGET_LABEL: Record<ServerTarget, string> = {
   floor: "bare Colyseus room",
 };
 
+/** Each server's port, from --port: one apiece, so a server still closing never holds the next one's. */
+export const PORT_OFFSET: Record<ServerTarget, number> = { jam: 0, ws: 1, socketio: 2, floor: 3 };
+
+/**
+ * The servers whose rooms the bench opens as a musician does (`create("jam")` with a name) and
+ * whose heap GET /metrics answers: this jam server and the floor.
+ */
+export function opensJamRooms(target: ServerTarget): target is "jam" | "floor" {
+  return target === "jam" || target === "floor";
+}
+
 /** The floor's server, as `tsc -p tsconfig.floor.json` builds it. */
 const FLOOR_SCRIPT = "build/floor/bench/refs/colyseusFloor.js";
 
@@ -110,7 +121,7 @@ export class BenchServer {
 
   /** The V8 heap in use of the jam server (prom-client's process metrics) or the floor, from GET /metrics. */
   async heapUsedBytes(): Promise<number | undefined> {
-    if (this.options.target !== "jam" && this.options.target !== "floor") return undefined;
+    if (!opensJamRooms(this.options.target)) return undefined;
     const text = await (await fetch(`${this.httpUrl}/metrics`)).text();
     const match = /^nodejs_heap_size_used_bytes\s+([\d.e+]+)/m.exec(text);
     return match === null ? undefined : Number(match[1]);

@@ -5,14 +5,12 @@
 import { type DriverArgs, Driver } from "../lib/ipc";
 import { NoiseMonitor } from "../lib/proc";
 import type { EditedRelayResult, RelayResult, ServerTarget } from "../lib/results";
-import { BenchServer, type ServerOptions, type StopOutcome, TARGET_LABEL } from "../lib/servers";
+import { BenchServer, PORT_OFFSET, type ServerOptions, type StopOutcome, TARGET_LABEL } from "../lib/servers";
 import type { Options } from "./options";
 
 export const started = Date.now();
 export const live = new Set<{ kill(): void }>();
 export const noise = new NoiseMonitor();
-/** Each server's port, from --port: one apiece, so a server still closing never holds the next one's. */
-const PORT_OFFSET: Record<ServerTarget, number> = { jam: 0, ws: 1, socketio: 2, floor: 3 };
 
 export function log(text: string): void {
   const elapsed = ((Date.now() - started) / 1000).toFixed(0).padStart(4);

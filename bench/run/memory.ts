@@ -6,6 +6,7 @@
  */
 import { CpuWindow, rssBytes } from "../lib/proc";
 import type { MemoryResult, ServerTarget } from "../lib/results";
+import { opensJamRooms } from "../lib/servers";
 import { sleep } from "../lib/wallClock";
 import { runLoadgen } from "../refs/loadgen";
 import { driver, live, log, noise, startServer, stopServer, track } from "./context";
@@ -50,7 +51,7 @@ export async function measureMemory(target: ServerTarget, options: Options, room
       const { cpuS, wallS } = window.end();
       return { cpuPct: round1((100 * cpuS) / wallS), rss: rssBytes(server.pid), heap: await server.heapUsedBytes() };
     };
-    if (target === "jam" || target === "floor") {
+    if (opensJamRooms(target)) {
       const holder = driver<{ clients: number }>("hold", { url: server.url, rooms, "per-room": perRoom });
       const ready = await holder.ready;
       connectMs = Number(ready.connectMs);
